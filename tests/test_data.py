@@ -1,0 +1,116 @@
+"""The data layer: windows are views, splits are chronological, scaling sees training only."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from tsforecast import LSTMForecaster
+from tsforecast.data import (
+    StandardScaler,
+    WindowDataset,
+    chronological_spans,
+    sliding_windows,
+    window_starts,
+)
+from tsforecast.data.inputs import as_series_set
+from tsforecast.datasets import load_airpassengers, load_etth1, load_sp500
+
+from .conftest import FAST, seasonal
+
+
+def test_windows_are_views_of_the_series():
+    series = torch.arange(40, dtype=torch.float32).reshape(20, 2)
+    windows = sliding_windows(series, 5)
+    assert windows.shape == (16, 5, 2)
+    assert windows.untyped_storage().data_ptr() == series.untyped_storage().data_ptr()
+    torch.testing.assert_close(windows[3], series[3:8])
+    assert sliding_windows(series, 5, stride=3).shape == (6, 5, 2)
+
+
+def test_window_dataset_gathers_whole_batches():
+    series = torch.arange(60, dtype=torch.float32).reshape(20, 3)  # 2 targets, 1 covariate
+    ds = WindowDataset(series, np.array([0, 4, 10]), lookback=4, horizon=2, n_targets=2)
+    (past, cov), target = ds.__getitems__([1, 2])
+    assert past.shape == (2, 4, 3) and cov.shape == (2, 2, 1) and target.shape == (2, 2, 2)
+    torch.testing.assert_close(past[0], series[4:8])
+    torch.testing.assert_close(target[1], series[14:16, :2])
+    torch.testing.assert_close(cov[1], series[14:16, 2:])
+
+
+def test_window_starts_never_cross_series_boundaries():
+    starts = window_starts([10, 8], window=5)
+    assert starts.tolist() == [0, 1, 2, 3, 4, 5, 10, 11, 12, 13]
+    # validation targets in rows [7, 10) of the first series; inputs reach lookback=3 back
+    val = window_starts([10, 8], window=5, first_target=[7, 6], last_target=[10, 8],
+                        lookback=3)
+    assert val.tolist() == [4, 5, 13]
+
+
+def test_validation_targets_never_reach_the_test_span():
+    spans = chronological_spans(1000, lookback=96, horizon=24, validation_size=0.2,
+                                test_size=0.2, gap=5)
+    assert spans.train == (0, 590) and spans.validation == (595, 795)
+    assert spans.test == (800, 1000)
+    assert spans.validation_input_start == 595 - 96 and spans.test_input_start == 800 - 96
+    val = window_starts([1000], window=120, first_target=[spans.validation[0]],
+                        last_target=[spans.validation[1]], lookback=96)
+    last_target_row = val.max() + 120 - 1
+    assert last_target_row < spans.test[0]
+    train = window_starts([1000], window=120, last_target=[spans.train[1]])
+    assert train.max() + 120 <= spans.validation[0]
+
+
+def test_spans_report_what_does_not_fit():
+    with pytest.raises(ValueError, match="fewer than horizon=24"):
+        chronological_spans(1000, lookback=96, horizon=24, test_size=10)
+    with pytest.raises(ValueError, match="fewer than lookback \\+ horizon = 120"):
+        chronological_spans(200, lookback=96, horizon=24, validation_size=0.5)
+
+
+def test_scaler_is_fitted_on_the_training_span_only():
+    y = pd.Series(np.r_[np.zeros(80), np.full(20, 100.0)]
+                  + np.random.default_rng(0).normal(size=100),
+                  index=pd.date_range("2024", periods=100, freq="D"))
+    est = LSTMForecaster(**{**FAST, "lookback": 10, "horizon": 2}).fit(y)
+    # validation is the last 20 rows: the jump to 100 must not leak into the scaler
+    assert abs(est.scaler_.mean_[0] - y.iloc[:80].mean()) < 1e-9
+    assert abs(est.scaler_.scale_[0] - y.iloc[:80].std(ddof=0)) < 1e-9
+
+
+def test_scaler_round_trip_and_constant_columns():
+    a = np.c_[np.arange(10.0), np.full(10, 3.0)]
+    scaler = StandardScaler().fit(a)
+    z = scaler.transform(a)
+    assert np.allclose(z[:, 1], 0) and np.allclose(scaler.inverse_transform(z), a, atol=1e-5)
+    again = StandardScaler.from_state_dict(scaler.state_dict())
+    assert np.allclose(again.transform(a), z)
+
+
+def test_input_conversion_copies_and_keeps_index():
+    y = seasonal(n=50)
+    ss = as_series_set(y, "Test")
+    ss.values[0][:] = 0
+    assert y.abs().sum() > 0  # the caller's data untouched
+    assert ss.steps[0] == pd.tseries.frequencies.to_offset("h") and ss.columns == ["load"]
+    no_freq = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(list(y.index)))
+    assert no_freq.index.freq is None
+    assert as_series_set(no_freq, "Test").steps[0] == pd.tseries.frequencies.to_offset("h")
+
+
+def test_mixed_and_mismatched_lists_are_rejected():
+    with pytest.raises(TypeError, match="mix kinds"):
+        as_series_set([seasonal(), seasonal().to_numpy()], "Test")
+    frames = [pd.DataFrame({"a": seasonal()}), pd.DataFrame({"b": seasonal()})]
+    with pytest.raises(ValueError, match=r"y\[1\] passed to Test has columns \['b'\]"):
+        as_series_set(frames, "Test")
+
+
+def test_bundled_datasets_load_offline():
+    etth1 = load_etth1()
+    assert etth1.shape == (17420, 7) and etth1.index.freqstr == "h"
+    assert not etth1.isna().any().any() and list(etth1.columns)[-1] == "OT"
+    air = load_airpassengers()
+    assert len(air) == 144 and int(air.sum()) == 40363 and air.index.freqstr == "MS"
+    sp = load_sp500()
+    assert sp["date"].is_monotonic_increasing and len(sp) == 5105

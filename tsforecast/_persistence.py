@@ -1,0 +1,141 @@
+"""Save and load fitted forecasters as a zip of JSON metadata and torch weights.
+
+Loading never unpickles code: the JSON says which registered class to build
+and with which parameters; the weights are read with
+``torch.load(weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+import zipfile
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .data.scaling import StandardScaler
+from .exceptions import ModelFileError
+
+FORMAT = "tsforecast-model"
+SCHEMA_VERSION = 1
+_META, _WEIGHTS = "model.json", "weights.pt"
+
+
+def _encode_end(last, step):
+    if isinstance(last, pd.Timestamp):
+        return {"type": "datetime", "last": last.isoformat(), "freq": step.freqstr,
+                "tz": str(last.tz) if last.tz is not None else None}
+    return {"type": "int", "last": int(last), "step": int(step)}
+
+
+def _decode_end(d):
+    if d["type"] == "datetime":
+        return pd.Timestamp(d["last"]), pd.tseries.frequencies.to_offset(d["freq"])
+    return int(d["last"]), int(d["step"])
+
+
+def _json_params(est):
+    params = est.get_params(deep=False)
+    try:
+        json.dumps(params["trainer_kwargs"])
+    except (TypeError, ValueError):
+        warnings.warn(
+            f"trainer_kwargs of {type(est).__name__} holds objects that JSON cannot store "
+            f"(e.g. callbacks); they are not saved. Pass them again with set_params after load.",
+            UserWarning, stacklevel=3)
+        params["trainer_kwargs"] = None
+    return params
+
+
+def save(est, path):
+    from . import __version__
+
+    meta = {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "tsforecast_version": __version__,
+        "class": type(est).__name__,
+        "params": _json_params(est),
+        "fitted": {
+            "n_features_in": est.n_features_in_,
+            "n_targets": est.n_targets_,
+            "target_names": est.target_names_,
+            "covariate_names": est.covariate_names_,
+            "input_kind": {**est.input_kind_,
+                           "name": None if est.input_kind_["name"] is None
+                           else str(est.input_kind_["name"])},
+            "index_end": [_encode_end(last, step) for last, step in est.index_end_],
+            "scaler": est.scaler_.state_dict() if est.scaler_ is not None else None,
+            "last_window": [w.tolist() for w in est.last_window_],
+            "history": est.history_,
+            "best_epoch": est.best_epoch_,
+        },
+    }
+    buffer = io.BytesIO()
+    state = {k: v.detach().cpu() for k, v in est.network_.state_dict().items()}
+    torch.save(state, buffer)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_META, json.dumps(meta, indent=1))
+        zf.writestr(_WEIGHTS, buffer.getvalue())
+
+
+def _registry():
+    from .models import ESTIMATORS
+
+    return {cls.__name__: cls for cls in ESTIMATORS}
+
+
+def load(path, expected=None):
+    """Load a forecaster saved with ``save``; ``expected`` is the class ``load`` was called on."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read(_META))
+            weights = zf.read(_WEIGHTS)
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelFileError(
+            f"{path} is not a tsforecast model file ({err}). Expected a file written by "
+            f"est.save(path)."
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(
+            f"{path} is not a tsforecast model file (format {meta.get('format') if isinstance(meta, dict) else None!r}, "
+            f"expected {FORMAT!r}). Expected a file written by est.save(path)."
+        )
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise ModelFileError(
+            f"{path} has schema version {meta.get('schema_version')!r}, but this tsforecast "
+            f"reads version {SCHEMA_VERSION} (file written by tsforecast "
+            f"{meta.get('tsforecast_version')}). Load it with that version of tsforecast."
+        )
+    registry = _registry()
+    cls = registry.get(meta["class"])
+    if cls is None:
+        raise ModelFileError(
+            f"{path} holds a {meta['class']!r}, which this tsforecast does not know. Known: "
+            f"{sorted(registry)}."
+        )
+    if expected is not None and expected is not cls and not issubclass(cls, expected):
+        raise ModelFileError(
+            f"{path} holds a {cls.__name__}, not a {expected.__name__}. Load it with "
+            f"{cls.__name__}.load(path) or tsforecast.load(path)."
+        )
+    est = cls(**meta["params"])
+    fitted = meta["fitted"]
+    est.n_features_in_ = fitted["n_features_in"]
+    est.n_targets_ = fitted["n_targets"]
+    est.target_names_ = fitted["target_names"]
+    est.covariate_names_ = fitted["covariate_names"]
+    est.input_kind_ = fitted["input_kind"]
+    est.index_end_ = [_decode_end(d) for d in fitted["index_end"]]
+    est.scaler_ = (StandardScaler.from_state_dict(fitted["scaler"])
+                   if fitted["scaler"] is not None else None)
+    est.last_window_ = [np.asarray(w, dtype=np.float64) for w in fitted["last_window"]]
+    est.history_ = fitted["history"]
+    est.best_epoch_ = fitted["best_epoch"]
+    network = est._make_network(est.n_targets_, len(est.covariate_names_))
+    network.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
+    est.network_ = network.eval()
+    return est

@@ -1,0 +1,482 @@
+"""BaseForecaster: parameters, fit/predict, input checks, scaling, windows and training.
+
+Every forecaster subclasses :class:`BaseForecaster` and adds only its network
+(``_build_network``) and its own parameters. Persistence lives in
+``_persistence.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from . import _persistence
+from ._training import TrainingModule, resolve_verbose, train_network
+from .data.inputs import as_series_set, check_covariates, future_index, to_output
+from .data.scaling import StandardScaler
+from .data.splits import chronological_spans
+from .data.windows import WindowDataset, collate_batch, window_starts
+from .models._layers import ForecastNet
+from .utils.validation import (
+    check_bool,
+    check_dict,
+    check_float,
+    check_int,
+    check_options,
+    check_random_state,
+)
+
+__all__ = ["BaseForecaster"]
+
+STRATEGIES = ("direct", "recursive")
+SCALINGS = ("revin", "standard", None)
+_PREDICT_BATCH = 1024  # windows per forward pass at predict time
+
+
+class BaseForecaster(BaseEstimator):
+    """Base class of all tsforecast forecasters.
+
+    Subclasses store their own parameters in ``__init__`` and implement
+    ``_build_network(n_features, n_targets, horizon)``, returning a
+    ``torch.nn.Module`` that maps ``past`` ``(B, lookback, n_features)`` and
+    ``future`` covariates ``(B, horizon, n_features - n_targets)`` to
+    ``(B, horizon, n_targets)``.
+
+    Parameters
+    ----------
+    lookback : int, default=48
+        Number of past time steps the network reads to make a forecast.
+    horizon : int, default=12
+        Number of steps forecast by default, and trained on with
+        ``strategy="direct"``.
+    strategy : {"direct", "recursive"}, default="direct"
+        ``"direct"``: the network emits all ``horizon`` steps in one forward
+        pass and is trained on the whole horizon. ``"recursive"``: the network
+        is trained one step ahead and fed its own forecasts, so ``predict``
+        accepts any horizon. A direct model asked for more than ``horizon``
+        steps rolls forward in blocks of ``horizon`` on its own forecasts.
+    scaling : {"revin", "standard"} or None, default="revin"
+        ``"standard"``: each column is standardised with the mean and standard
+        deviation of the training span (the validation tail excluded).
+        ``"revin"``: the same, plus reversible instance normalisation: each
+        input window's targets are normalised by their own mean and standard
+        deviation, and the forecast is shifted back (Kim et al., 2022); this
+        copes with series whose level drifts. None: raw values.
+    channel_independent : bool, default=False
+        For several target columns, forecast each with one shared univariate
+        model (channel independence, Nie et al., 2023) instead of jointly.
+    dropout : float, default=0.0
+        Dropout rate in [0, 1) inside the network.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=32
+        Training windows per gradient step.
+    max_epochs : int, default=50
+        Upper bound on passes over the training windows.
+    patience : int or None, default=5
+        Early stopping: epochs without improvement of the validation loss
+        before training stops. None trains for ``max_epochs``. The weights of
+        the best validation epoch are restored either way (in memory).
+    validation_size : float, default=0.2
+        Fraction of each series, taken from its end, whose windows form the
+        validation set. The scaler is fitted on the rows before it. 0 disables
+        validation, early stopping and best-weight restoring.
+    random_state : int or None, default=None
+        Seed for weight initialisation, shuffling and dropout. The same seed
+        gives the same forecasts on CPU. The global torch RNG is left as it was.
+    verbose : bool or None, default=None
+        Show a progress bar. None: only when standard error is a terminal.
+    trainer_kwargs : dict or None, default=None
+        Extra arguments for ``pytorch_lightning.Trainer``, overriding the
+        defaults ``accelerator="auto"``, ``devices=1``,
+        ``gradient_clip_val=1.0`` (e.g. ``{"precision": "bf16-mixed"}``,
+        ``{"accelerator": "cpu"}``, ``{"devices": 4, "strategy": "ddp"}``,
+        ``{"callbacks": [...]}``). Nothing is written to disk by default.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network, wrapped with normalisation and channel handling.
+    scaler_ : StandardScaler or None
+        Fitted per-column scaler (targets then covariates).
+    n_features_in_ : int
+        Columns the network reads: targets plus covariates.
+    target_names_ : list of str
+    covariate_names_ : list of str
+    history_ : list of dict
+        Per epoch: ``epoch``, ``train_loss`` and ``val_loss``.
+    best_epoch_ : int or None
+        Epoch whose weights were kept.
+    """
+
+    supports_exogenous = True
+    supports_multivariate = True
+    supports_multiple_series = True
+
+    def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
+                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
+                 verbose=None, trainer_kwargs=None):
+        self.lookback = lookback
+        self.horizon = horizon
+        self.strategy = strategy
+        self.scaling = scaling
+        self.channel_independent = channel_independent
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_size = validation_size
+        self.random_state = random_state
+        self.verbose = verbose
+        self.trainer_kwargs = trainer_kwargs
+
+    # ------------------------------------------------------------------ parameters
+    def _check_params(self):
+        check_int(self, "lookback", self.lookback)
+        check_int(self, "horizon", self.horizon)
+        check_options(self, "strategy", self.strategy, STRATEGIES)
+        check_options(self, "scaling", self.scaling, SCALINGS)
+        check_bool(self, "channel_independent", self.channel_independent)
+        check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
+        check_float(self, "learning_rate", self.learning_rate, low=0.0, high=float("inf"),
+                    low_open=True, high_open=True)
+        check_int(self, "batch_size", self.batch_size)
+        check_int(self, "max_epochs", self.max_epochs)
+        check_int(self, "patience", self.patience, allow_none=True)
+        check_float(self, "validation_size", self.validation_size, low=0.0, high=1.0,
+                    high_open=True)
+        check_random_state(self, self.random_state)
+        check_bool(self, "verbose", self.verbose, allow_none=True)
+        check_dict(self, "trainer_kwargs", self.trainer_kwargs)
+        self._check_model_params()
+
+    def _check_model_params(self):
+        """Check the subclass's own parameters; raise ValueError/TypeError."""
+
+    def _build_network(self, n_features, n_targets, horizon):
+        raise NotImplementedError
+
+    @property
+    def _n_out(self) -> int:
+        """Steps the network emits per forward pass."""
+        return self.horizon if self.strategy == "direct" else 1
+
+    def _make_network(self, n_targets, n_covariates):
+        """The core network wrapped with RevIN and channel independence."""
+        independent = self.channel_independent and n_targets > 1
+        core_targets = 1 if independent else n_targets
+        core = self._build_network(core_targets + n_covariates, core_targets, self._n_out)
+        return ForecastNet(core, n_targets, revin=self.scaling == "revin",
+                           channel_independent=independent)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, y, X=None):
+        """Fit the forecaster to one or many series, from scratch.
+
+        Parameters
+        ----------
+        y : pandas.Series, pandas.DataFrame, ndarray of shape (T,) or (T, k), or list of those
+            Target series. Every column of a DataFrame is a target, forecast
+            jointly (or per channel with ``channel_independent=True``). A list
+            fits one global model on many series with the same columns.
+        X : same kinds as ``y``, optional
+            Covariates known in advance (calendar, prices, promotions),
+            aligned row for row with ``y``. ``predict`` then needs their
+            values over the forecast span.
+
+        Returns
+        -------
+        self : object
+            The fitted forecaster.
+        """
+        name = type(self).__name__
+        self._check_params()
+        ys = as_series_set(y, name, "y")
+        xs = None
+        if X is not None:
+            xs = as_series_set(X, name, "X")
+            check_covariates(xs, ys, name)
+        n_out = self._n_out
+        need = self.lookback + n_out
+        for i, n in enumerate(ys.lengths):
+            if n < need:
+                what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
+                label = f"y[{i}]" if ys.is_list else "y"
+                raise ValueError(
+                    f"{name} needs at least lookback + {what} = {need} time steps to build "
+                    f"one training window, but {label} has {n}. Reduce 'lookback' or "
+                    f"'horizon', or pass a longer series."
+                )
+        values = ys.values if xs is None else [np.hstack(p) for p in zip(ys.values, xs.values)]
+        spans = []
+        for i, n in enumerate(ys.lengths):
+            try:
+                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
+                                                 validation_size=self.validation_size))
+            except ValueError as err:
+                label = f"y[{i}]" if ys.is_list else "y"
+                raise ValueError(
+                    f"{name} cannot split {label} ({n} steps) into training and validation "
+                    f"windows: {err} Or set validation_size=0 to train without validation."
+                ) from None
+
+        n_targets = ys.n_columns
+        self.scaler_ = None
+        if self.scaling is not None:
+            self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)])
+            scaled = [self.scaler_.transform(v) for v in values]
+        else:
+            scaled = [v.astype(np.float32) for v in values]
+        series = torch.from_numpy(np.concatenate(scaled, axis=0))
+
+        train_starts = window_starts(ys.lengths, need, last_target=[s.train[1] for s in spans])
+        val_starts = window_starts(ys.lengths, need, first_target=[s.validation[0] for s in spans],
+                                   last_target=[s.validation[1] for s in spans],
+                                   lookback=self.lookback)
+        seed = (self.random_state if self.random_state is not None
+                else int(np.random.SeedSequence().generate_state(1)[0]))
+        verbose = resolve_verbose(self.verbose)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            network = self._make_network(n_targets, len(values[0][0]) - n_targets)
+            generator = torch.Generator().manual_seed(seed)
+            train_loader = torch.utils.data.DataLoader(
+                WindowDataset(series, train_starts, self.lookback, n_out, n_targets),
+                batch_size=self.batch_size, shuffle=True, generator=generator,
+                collate_fn=collate_batch)
+            val_loader = None
+            if len(val_starts):
+                val_loader = torch.utils.data.DataLoader(
+                    WindowDataset(series, val_starts, self.lookback, n_out, n_targets),
+                    batch_size=max(self.batch_size, 256), shuffle=False,
+                    collate_fn=collate_batch)
+            module = TrainingModule(network, learning_rate=self.learning_rate)
+            self.history_, self.best_epoch_ = train_network(
+                module, train_loader, val_loader, max_epochs=self.max_epochs,
+                patience=self.patience, verbose=verbose, trainer_kwargs=self.trainer_kwargs)
+        self.network_ = network.eval()
+        self.n_features_in_ = values[0].shape[1]
+        self.n_targets_ = n_targets
+        self.target_names_ = list(ys.columns)
+        self.covariate_names_ = list(xs.columns) if xs is not None else []
+        self.input_kind_ = {"kind": ys.kind, "is_list": ys.is_list, "name": ys.name,
+                            "x_kind": xs.kind if xs is not None else None}
+        self.last_window_ = [v[-self.lookback:].copy() for v in values]
+        self.index_end_ = [(idx[-1], step) for idx, step in zip(ys.indexes, ys.steps)]
+        return self
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, horizon=None, X=None, y=None):
+        """Forecast the steps after the end of the series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; defaults to the ``horizon`` parameter. A direct
+            model asked for more steps than it was trained on rolls forward in
+            blocks of ``horizon``, feeding its own forecasts back as inputs; a
+            recursive model rolls forward one step at a time.
+        X : same kinds as in ``fit``, optional
+            Required when the model was fitted with covariates. Without ``y``:
+            covariates for the forecast span (at least ``horizon`` rows, the
+            first ``horizon`` are used; a pandas index must start at the first
+            forecast time stamp). With ``y``: covariates aligned with ``y``
+            and extending ``horizon`` rows past its end.
+        y : same kinds as in ``fit``, optional
+            A new history to forecast from, without refitting (e.g. the latest
+            data). It needs the same columns as in ``fit`` and at least
+            ``lookback`` rows. Without it, forecasts follow the series seen in
+            ``fit``.
+
+        Returns
+        -------
+        forecast : same kind as ``y`` (or as the ``y`` of ``fit``)
+            ``horizon`` rows, indexed by the future time stamps (integer steps
+            for numpy input); a list for a list of series.
+        """
+        check_is_fitted(self)
+        name = type(self).__name__
+        horizon = self.horizon if horizon is None else horizon
+        check_int(self, "horizon", horizon)
+        n_cov = len(self.covariate_names_)
+        if y is None:
+            histories = [w.copy() for w in self.last_window_]
+            ends = list(self.index_end_)
+            template = self.input_kind_
+            ys = None
+        else:
+            ys = as_series_set(y, name, "y")
+            self._check_new_y(ys)
+            ends = [(idx[-1], step) for idx, step in zip(ys.indexes, ys.steps)]
+            template = {"kind": ys.kind, "is_list": ys.is_list, "name": ys.name}
+            histories = [v[-self.lookback:] for v in ys.values]
+        future_cov = self._future_covariates(X, ys, horizon, ends, histories)
+        if self.scaler_ is not None:
+            histories = [self.scaler_.transform(h) for h in histories]
+            future_cov = [self.scaler_.transform(f, slice(self.n_targets_, None))
+                          for f in future_cov]
+        past = torch.from_numpy(np.stack(histories).astype(np.float32))
+        future = torch.from_numpy(np.stack(future_cov).astype(np.float32)).reshape(
+            len(histories), horizon, n_cov)
+        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
+        if self.scaler_ is not None:
+            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        indexes = [future_index(last, step, horizon) for last, step in ends]
+        return to_output(list(out), indexes, kind=template["kind"],
+                         is_list=template["is_list"], name=template["name"],
+                         columns=self.target_names_)
+
+    def _check_new_y(self, ys):
+        name = type(self).__name__
+        if ys.columns != self.target_names_ and ys.kind in ("frame",) and \
+                self.input_kind_["kind"] == "frame":
+            raise ValueError(
+                f"y passed to predict has columns {ys.columns} but {name} was fitted with "
+                f"{self.target_names_}. Pass the same columns, in the same order, as in fit."
+            )
+        if ys.n_columns != self.n_targets_:
+            raise ValueError(
+                f"y passed to predict has {ys.n_columns} columns but {name} was fitted with "
+                f"{self.n_targets_} ({self.target_names_}). Pass the same columns, in the same "
+                f"order, as in fit."
+            )
+        for i, n in enumerate(ys.lengths):
+            if n < self.lookback:
+                label = f"y[{i}]" if ys.is_list else "y"
+                raise ValueError(
+                    f"{label} passed to predict has {n} time steps but {name} reads "
+                    f"lookback={self.lookback} steps to forecast. Pass a longer history."
+                )
+
+    def _future_covariates(self, X, ys, horizon, ends, histories):
+        """Covariates over the forecast span; also completes ``histories`` with past covariates."""
+        name = type(self).__name__
+        n_cov = len(self.covariate_names_)
+        n_series = len(histories)
+        if n_cov == 0:
+            if X is not None:
+                raise ValueError(
+                    f"X was passed to predict, but {name} was fitted without covariates. "
+                    f"Refit with X, or call predict without X."
+                )
+            return [np.zeros((horizon, 0)) for _ in range(n_series)]
+        if X is None:
+            raise ValueError(
+                f"{name} was fitted with covariates {self.covariate_names_}, so predict needs X "
+                f"with their values for the {horizon} forecast steps. Pass X=..."
+            )
+        xs = as_series_set(X, name, "X")
+        if len(xs.values) != n_series:
+            raise ValueError(
+                f"X passed to predict holds {len(xs.values)} series but {n_series} are "
+                f"forecast. Pass one X per series."
+            )
+        if xs.columns != self.covariate_names_ and xs.kind == "frame" and \
+                self.input_kind_.get("x_kind") == "frame":
+            missing = [c for c in self.covariate_names_ if c not in xs.columns]
+            extra = [c for c in xs.columns if c not in self.covariate_names_]
+            raise ValueError(
+                f"X passed to predict has columns {xs.columns} but {name} was fitted with "
+                f"{self.covariate_names_} (missing {missing}, unexpected {extra}). Pass the same "
+                f"columns, in the same order, that were used in fit."
+            )
+        if xs.n_columns != n_cov:
+            raise ValueError(
+                f"X has {xs.n_columns} columns but {name} was fitted with {n_cov} "
+                f"({self.covariate_names_}). Pass the same columns, in the same order, that "
+                f"were used in fit."
+            )
+        future = []
+        for i, (xv, xidx) in enumerate(zip(xs.values, xs.indexes)):
+            label = f"X[{i}]" if xs.is_list else "X"
+            start = 0 if ys is None else ys.lengths[i]
+            if isinstance(xidx, pd.DatetimeIndex):
+                first = future_index(*ends[i], 1)[0]
+                if start < len(xidx) and xidx[start] != first:
+                    where = "the first forecast time stamp" if ys is None else \
+                        "the first time stamp of y, and continue past its end"
+                    raise ValueError(
+                        f"{label} passed to predict has {xidx[start]} where {first} was "
+                        f"expected. Pass covariates that start at {where}."
+                    )
+            if len(xv) - start < horizon:
+                need = f"{horizon}" if ys is None else f"len(y) + horizon = {start + horizon}"
+                raise ValueError(
+                    f"{label} passed to predict has {len(xv)} rows, but {need} are needed: "
+                    f"covariates must cover every forecast step. Pass X for the whole "
+                    f"forecast span (or a shorter horizon)."
+                )
+            if ys is not None:  # the new history needs its covariates as inputs too
+                histories[i] = np.hstack([histories[i], xv[start - self.lookback:start]])
+            future.append(xv[start:start + horizon])
+        return future
+
+    @torch.no_grad()
+    def _forecast(self, past, future, horizon):
+        """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
+
+        Predicts in batches of windows and moves each batch's output to CPU,
+        so that long backtests on a GPU do not fill its memory.
+        """
+        network = self.network_.eval()
+        device = next(network.parameters()).device
+        n_out = self._n_out
+        outputs = []
+        for lo in range(0, len(past), _PREDICT_BATCH):
+            window = past[lo:lo + _PREDICT_BATCH].to(device)
+            cov = future[lo:lo + _PREDICT_BATCH].to(device)
+            # Pad the covariates to whole blocks by repeating the last row: outputs
+            # beyond ``horizon`` are discarded, but a direct head reads a full block.
+            n_blocks = -(-horizon // n_out)
+            pad = n_blocks * n_out - horizon
+            if pad and cov.shape[-1]:
+                cov = torch.cat([cov, cov[:, -1:].expand(-1, pad, -1)], dim=1)
+            elif pad:
+                cov = cov.new_zeros(cov.shape[0], n_blocks * n_out, 0)
+            steps = []
+            for b in range(n_blocks):
+                block_cov = cov[:, b * n_out:(b + 1) * n_out]
+                pred = network(window, block_cov)  # -> (S, n_out, T)
+                steps.append(pred)
+                if b + 1 < n_blocks:
+                    new_rows = torch.cat([pred, block_cov], dim=-1)
+                    window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
+            outputs.append(torch.cat(steps, dim=1)[:, :horizon].cpu())
+        return torch.cat(outputs, dim=0)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted forecaster to ``path`` (a zip of JSON metadata and weights).
+
+        The file holds the parameters, the library and schema versions, the
+        column names, the frequency, the scaler state, the last window and the
+        network weights. :func:`tsforecast.load` reads it back without
+        unpickling any code.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        check_is_fitted(self)
+        _persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Load a forecaster written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        BaseForecaster
+            A fitted forecaster of the class that was saved; loading through a
+            different class raises ``ModelFileError``.
+        """
+        return _persistence.load(path, expected=cls)

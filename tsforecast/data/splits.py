@@ -1,0 +1,94 @@
+"""Chronological splits: validation is the tail of training, test the tail of all.
+
+Nothing is shuffled across time. Validation and test windows may read
+``lookback`` rows before their span as inputs (that is how forecasts are made
+in practice), but their *targets* never leave their span, so a validation
+window never sees a test target.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+__all__ = ["Spans", "chronological_spans"]
+
+
+@dataclass(frozen=True)
+class Spans:
+    """Row ranges ``[start, stop)`` of one series split in time.
+
+    ``*_input_start`` is where the first window of a span begins reading inputs:
+    ``lookback`` rows before its first target row (never before 0).
+    """
+
+    train: tuple
+    validation: tuple
+    test: tuple
+    lookback: int
+
+    @property
+    def validation_input_start(self) -> int:
+        return max(0, self.validation[0] - self.lookback)
+
+    @property
+    def test_input_start(self) -> int:
+        return max(0, self.test[0] - self.lookback)
+
+
+def _n_rows(size, n, what):
+    if size is None or size == 0:
+        return 0
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        if size < 0:
+            raise ValueError(f"{what} must be >= 0; got {size}.")
+        return int(size)
+    if isinstance(size, numbers.Real) and 0 < size < 1:
+        return int(round(size * n))
+    raise ValueError(
+        f"{what} must be an int number of rows or a float fraction in (0, 1); got {size!r}."
+    )
+
+
+def chronological_spans(n: int, *, lookback: int, horizon: int, validation_size=0,
+                        test_size=0, gap: int = 0) -> Spans:
+    """Split ``n`` time steps into train / validation / test spans, in that order.
+
+    Parameters
+    ----------
+    n : int
+        Number of time steps.
+    lookback, horizon : int
+        Window geometry; every non-empty span must hold at least ``horizon``
+        target rows, and training at least one full window.
+    validation_size, test_size : int or float, default=0
+        Rows (int) or fraction of ``n`` (float in (0, 1)) for each span.
+    gap : int, default=0
+        Rows dropped between consecutive spans (e.g. to stop leakage through
+        slowly-reported data). Dropped rows are still readable as inputs.
+
+    Returns
+    -------
+    Spans
+    """
+    n_test = _n_rows(test_size, n, "test_size")
+    n_val = _n_rows(validation_size, n, "validation_size")
+    for name, rows in (("test", n_test), ("validation", n_val)):
+        if 0 < rows < horizon:
+            raise ValueError(
+                f"The {name} span has {rows} rows, fewer than horizon={horizon}; no {name} "
+                f"window fits. Increase {name}_size or reduce 'horizon'."
+            )
+    test_start = n - n_test
+    val_stop = test_start - (gap if n_test else 0)
+    val_start = val_stop - n_val
+    train_stop = val_start - (gap if n_val else 0)
+    if train_stop < lookback + horizon:
+        raise ValueError(
+            f"After reserving {n_val} validation and {n_test} test rows (gap {gap}), "
+            f"{max(train_stop, 0)} training rows are left, fewer than lookback + horizon = "
+            f"{lookback + horizon} needed for one training window. Pass a longer series or "
+            f"reduce the spans, 'lookback' or 'horizon'."
+        )
+    return Spans(train=(0, train_stop), validation=(val_start, val_stop),
+                 test=(test_start, n), lookback=lookback)

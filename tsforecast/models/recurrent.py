@@ -1,0 +1,481 @@
+"""Recurrent networks (Elman RNN, LSTM, GRU) and their forecasters."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ..base import BaseForecaster
+from ..utils.validation import check_bool, check_int, check_options
+from ._layers import DirectHead
+
+__all__ = ["RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster"]
+
+_GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+class _GroupLayerNorm(nn.Module):
+    """LayerNorm applied to each of ``groups`` gate blocks of width ``size`` separately."""
+
+    def __init__(self, groups: int, size: int, bias: bool = True):
+        super().__init__()
+        self.groups, self.size = groups, size
+        self.weight = nn.Parameter(torch.ones(groups * size))
+        self.bias = nn.Parameter(torch.zeros(groups * size)) if bias else None
+
+    def forward(self, x):
+        shape = x.shape
+        x = F.layer_norm(x.reshape(*shape[:-1], self.groups, self.size), (self.size,))
+        x = x.reshape(shape) * self.weight
+        return x + self.bias if self.bias is not None else x
+
+
+class _CustomRecurrentLayer(nn.Module):
+    """One recurrent layer with optional layer normalisation and LSTM peepholes.
+
+    The input projection of all ``L`` steps is one matrix product before the
+    time loop, so each step costs a single ``(B, D) x (D, G*D)`` product.
+    With ``layer_norm`` the input and recurrent projections are normalised
+    separately per gate, and the LSTM cell state before the output tanh
+    (Ba et al., 2016). With ``peephole`` the input and forget gates see
+    ``c_{t-1}`` and the output gate sees ``c_t`` (Gers & Schmidhuber, 2000).
+    """
+
+    def __init__(self, input_size, hidden_size, cell, layer_norm, peephole):
+        super().__init__()
+        G = _GATES[cell]
+        self.cell, self.hidden_size = cell, hidden_size
+        self.w_x = nn.Linear(input_size, G * hidden_size, bias=not layer_norm)
+        self.w_h = nn.Linear(hidden_size, G * hidden_size, bias=False)
+        self.layer_norm = layer_norm
+        if layer_norm:
+            self.ln_x = _GroupLayerNorm(G, hidden_size)  # its bias is the gate bias
+            self.ln_h = _GroupLayerNorm(G, hidden_size, bias=False)
+            if cell == "lstm":
+                self.ln_c = nn.LayerNorm(hidden_size)
+        self.peephole = peephole
+        if peephole:
+            self.w_c = nn.Parameter(torch.zeros(3, hidden_size))  # diagonal i, f, o weights
+
+    def forward(self, x):
+        # B batch, L steps, D hidden, G gates
+        B, L, _ = x.shape
+        D = self.hidden_size
+        xp = self.w_x(x)  # -> (B, L, G*D), all steps at once
+        if self.layer_norm:
+            xp = self.ln_x(xp)
+        h = x.new_zeros(B, D)
+        c = x.new_zeros(B, D)
+        outputs = []
+        for t in range(L):
+            hp = self.w_h(h)
+            if self.layer_norm:
+                hp = self.ln_h(hp)
+            if self.cell == "rnn":
+                h = torch.tanh(xp[:, t] + hp)
+            elif self.cell == "gru":
+                xr, xz, xn = xp[:, t].chunk(3, dim=1)
+                hr, hz, hn = hp.chunk(3, dim=1)
+                r = torch.sigmoid(xr + hr)
+                z = torch.sigmoid(xz + hz)
+                n = torch.tanh(xn + r * hn)
+                h = (1 - z) * n + z * h
+            else:
+                i, f, u, o = (xp[:, t] + hp).chunk(4, dim=1)  # nn.LSTM's gate order
+                if self.peephole:
+                    i = i + self.w_c[0] * c
+                    f = f + self.w_c[1] * c
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(u)
+                if self.peephole:
+                    o = o + self.w_c[2] * c
+                h = torch.sigmoid(o) * torch.tanh(self.ln_c(c) if self.layer_norm else c)
+            outputs.append(h)
+        return torch.stack(outputs, dim=1)  # -> (B, L, D)
+
+
+class RecurrentNet(nn.Module):
+    """A stack of recurrent layers read out by a direct multi-step head.
+
+    Inputs: ``past`` ``(B, L, F)`` and ``future`` covariates ``(B, H, C)``.
+    Output: ``(B, H, T)``. The last hidden state of the top layer is the
+    context the :class:`~tsforecast.models._layers.DirectHead` reads.
+
+    Parameters
+    ----------
+    n_features, n_targets, horizon : int
+        ``F`` input columns (targets first), ``T`` targets, ``H`` output steps.
+    cell : {"rnn", "lstm", "gru"}
+    hidden_size, n_layers : int
+    dropout : float
+        Between stacked layers.
+    layer_norm, peephole : bool
+        Use the custom cells; otherwise the fused ``nn.RNN``/``nn.LSTM``/``nn.GRU``.
+    """
+
+    def __init__(self, n_features, n_targets, horizon, *, cell="lstm", hidden_size=64,
+                 n_layers=1, dropout=0.0, layer_norm=False, peephole=False):
+        super().__init__()
+        if layer_norm or peephole:
+            self.layers = nn.ModuleList(
+                _CustomRecurrentLayer(n_features if k == 0 else hidden_size, hidden_size,
+                                      cell, layer_norm, peephole)
+                for k in range(n_layers))
+            self.rnn = None
+        else:
+            fused = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+            self.rnn = fused(n_features, hidden_size, n_layers, batch_first=True,
+                             dropout=dropout if n_layers > 1 else 0.0)
+            self.layers = None
+        self.dropout = nn.Dropout(dropout)
+        self.head = DirectHead(hidden_size, horizon, n_targets, n_features - n_targets)
+
+    def forward(self, past, future):
+        if self.rnn is not None:
+            out, _ = self.rnn(past)
+        else:
+            out = past
+            for k, layer in enumerate(self.layers):
+                out = layer(self.dropout(out) if k else out)
+        return self.head(self.dropout(out[:, -1]), future)
+
+
+class _RecurrentForecaster(BaseForecaster):
+    """Shared estimator code of the three recurrent forecasters (they differ by ``cell``)."""
+
+    def _check_model_params(self):
+        check_options(self, "cell", self.cell, _GATES)
+        check_int(self, "hidden_size", self.hidden_size)
+        check_int(self, "n_layers", self.n_layers)
+        check_bool(self, "layer_norm", self.layer_norm)
+        check_bool(self, "peephole", self.peephole)
+        if self.peephole and self.cell != "lstm":
+            raise ValueError(
+                f"The 'peephole' parameter of {type(self).__name__} needs cell='lstm' "
+                f"(peepholes connect the LSTM cell state to its gates). Got "
+                f"cell={self.cell!r}; set peephole=False or cell='lstm'."
+            )
+
+    def _build_network(self, n_features, n_targets, horizon):
+        return RecurrentNet(n_features, n_targets, horizon, cell=self.cell,
+                            hidden_size=self.hidden_size, n_layers=self.n_layers,
+                            dropout=self.dropout, layer_norm=self.layer_norm,
+                            peephole=self.peephole)
+
+
+class RNNForecaster(_RecurrentForecaster):
+    """Elman recurrent network forecaster.
+
+    A stack of Elman (tanh) recurrent layers reads the lookback window; a linear head maps its last
+    hidden state (and any future covariates) to the forecast. Simple and fast, but it struggles
+    with long-range dependencies; prefer the LSTM or GRU for lookbacks beyond a few dozen steps.
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+        Units per recurrent layer.
+    n_layers : int, default=1
+        Stacked recurrent layers.
+    cell : {"rnn", "lstm", "gru"}, default="rnn"
+        Recurrent cell; the three recurrent forecasters differ only in this default.
+    layer_norm : bool, default=False
+        Layer-normalised cells (statistics over the hidden units, per sample
+        and time step). Uses the custom cell, slower than the fused one.
+    peephole : bool, default=False
+        Peephole connections from the cell state to the gates (LSTM only).
+
+    Other Parameters
+    ----------------
+    lookback : int, default=48
+        Past steps read per forecast.
+    horizon : int, default=12
+        Steps forecast (and trained on, with ``strategy="direct"``).
+    strategy : {"direct", "recursive"}, default="direct"
+        One vector of all horizon steps, or one step fed back recursively.
+    scaling : {"revin", "standard"} or None, default="revin"
+        Per-column standardisation, plus per-window instance normalisation for "revin".
+    channel_independent : bool, default=False
+        Forecast each target column with one shared univariate model.
+    dropout : float, default=0.0
+        Dropout between layers and before the head.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=32
+        Training windows per step.
+    max_epochs : int, default=50
+        Upper bound on training epochs.
+    patience : int or None, default=5
+        Early-stopping patience on the validation loss.
+    validation_size : float, default=0.2
+        Tail fraction of each series used for validation.
+    random_state : int or None, default=None
+        Seed; the same seed gives the same forecasts on CPU.
+    verbose : bool or None, default=None
+        Progress bar; None shows it only in an interactive terminal.
+    trainer_kwargs : dict or None, default=None
+        Extra ``pytorch_lightning.Trainer`` arguments.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network.
+    scaler_ : StandardScaler or None
+        Per-column scaler fitted on the training span.
+    n_features_in_ : int
+        Target plus covariate columns.
+    target_names_ : list of str
+        Target column names.
+    covariate_names_ : list of str
+        Covariate column names.
+    history_ : list of dict
+        Training and validation loss per epoch.
+    best_epoch_ : int or None
+        Epoch whose weights were kept.
+
+    See Also
+    --------
+    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+
+    References
+    ----------
+    Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), 179-211.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import RNNForecaster
+    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
+    >>> est = RNNForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
+    >>> est.predict().shape
+    (6,)
+    """
+
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="rnn",
+                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
+                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
+                 verbose=None, trainer_kwargs=None):
+        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
+                         channel_independent=channel_independent, dropout=dropout,
+                         learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, patience=patience,
+                         validation_size=validation_size, random_state=random_state,
+                         verbose=verbose, trainer_kwargs=trainer_kwargs)
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.cell = cell
+        self.layer_norm = layer_norm
+        self.peephole = peephole
+
+
+class LSTMForecaster(_RecurrentForecaster):
+    """Long short-term memory forecaster.
+
+    A stack of LSTM layers reads the lookback window; a linear head maps its last hidden state
+    (and any future covariates) to the forecast. Optional layer normalisation and peephole
+    connections.
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+        Units per recurrent layer.
+    n_layers : int, default=1
+        Stacked recurrent layers.
+    cell : {"rnn", "lstm", "gru"}, default="lstm"
+        Recurrent cell; the three recurrent forecasters differ only in this default.
+    layer_norm : bool, default=False
+        Layer-normalised cells (statistics over the hidden units, per sample
+        and time step). Uses the custom cell, slower than the fused one.
+    peephole : bool, default=False
+        Peephole connections from the cell state to the gates (LSTM only).
+
+    Other Parameters
+    ----------------
+    lookback : int, default=48
+        Past steps read per forecast.
+    horizon : int, default=12
+        Steps forecast (and trained on, with ``strategy="direct"``).
+    strategy : {"direct", "recursive"}, default="direct"
+        One vector of all horizon steps, or one step fed back recursively.
+    scaling : {"revin", "standard"} or None, default="revin"
+        Per-column standardisation, plus per-window instance normalisation for "revin".
+    channel_independent : bool, default=False
+        Forecast each target column with one shared univariate model.
+    dropout : float, default=0.0
+        Dropout between layers and before the head.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=32
+        Training windows per step.
+    max_epochs : int, default=50
+        Upper bound on training epochs.
+    patience : int or None, default=5
+        Early-stopping patience on the validation loss.
+    validation_size : float, default=0.2
+        Tail fraction of each series used for validation.
+    random_state : int or None, default=None
+        Seed; the same seed gives the same forecasts on CPU.
+    verbose : bool or None, default=None
+        Progress bar; None shows it only in an interactive terminal.
+    trainer_kwargs : dict or None, default=None
+        Extra ``pytorch_lightning.Trainer`` arguments.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network.
+    scaler_ : StandardScaler or None
+        Per-column scaler fitted on the training span.
+    n_features_in_ : int
+        Target plus covariate columns.
+    target_names_ : list of str
+        Target column names.
+    covariate_names_ : list of str
+        Covariate column names.
+    history_ : list of dict
+        Training and validation loss per epoch.
+    best_epoch_ : int or None
+        Epoch whose weights were kept.
+
+    See Also
+    --------
+    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+
+    References
+    ----------
+    Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural Computation*, 9(8).
+    Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.
+    Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. arXiv:1607.06450.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import LSTMForecaster
+    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
+    >>> est = LSTMForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
+    >>> est.predict().shape
+    (6,)
+    """
+
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="lstm",
+                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
+                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
+                 verbose=None, trainer_kwargs=None):
+        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
+                         channel_independent=channel_independent, dropout=dropout,
+                         learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, patience=patience,
+                         validation_size=validation_size, random_state=random_state,
+                         verbose=verbose, trainer_kwargs=trainer_kwargs)
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.cell = cell
+        self.layer_norm = layer_norm
+        self.peephole = peephole
+
+
+class GRUForecaster(_RecurrentForecaster):
+    """Gated recurrent unit forecaster.
+
+    A stack of GRU layers reads the lookback window; a linear head maps its last hidden state
+    (and any future covariates) to the forecast. Fewer parameters than the LSTM, often as
+    accurate.
+
+    Parameters
+    ----------
+    hidden_size : int, default=64
+        Units per recurrent layer.
+    n_layers : int, default=1
+        Stacked recurrent layers.
+    cell : {"rnn", "lstm", "gru"}, default="gru"
+        Recurrent cell; the three recurrent forecasters differ only in this default.
+    layer_norm : bool, default=False
+        Layer-normalised cells (statistics over the hidden units, per sample
+        and time step). Uses the custom cell, slower than the fused one.
+    peephole : bool, default=False
+        Peephole connections from the cell state to the gates (LSTM only).
+
+    Other Parameters
+    ----------------
+    lookback : int, default=48
+        Past steps read per forecast.
+    horizon : int, default=12
+        Steps forecast (and trained on, with ``strategy="direct"``).
+    strategy : {"direct", "recursive"}, default="direct"
+        One vector of all horizon steps, or one step fed back recursively.
+    scaling : {"revin", "standard"} or None, default="revin"
+        Per-column standardisation, plus per-window instance normalisation for "revin".
+    channel_independent : bool, default=False
+        Forecast each target column with one shared univariate model.
+    dropout : float, default=0.0
+        Dropout between layers and before the head.
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    batch_size : int, default=32
+        Training windows per step.
+    max_epochs : int, default=50
+        Upper bound on training epochs.
+    patience : int or None, default=5
+        Early-stopping patience on the validation loss.
+    validation_size : float, default=0.2
+        Tail fraction of each series used for validation.
+    random_state : int or None, default=None
+        Seed; the same seed gives the same forecasts on CPU.
+    verbose : bool or None, default=None
+        Progress bar; None shows it only in an interactive terminal.
+    trainer_kwargs : dict or None, default=None
+        Extra ``pytorch_lightning.Trainer`` arguments.
+
+    Attributes
+    ----------
+    network_ : torch.nn.Module
+        The trained network.
+    scaler_ : StandardScaler or None
+        Per-column scaler fitted on the training span.
+    n_features_in_ : int
+        Target plus covariate columns.
+    target_names_ : list of str
+        Target column names.
+    covariate_names_ : list of str
+        Covariate column names.
+    history_ : list of dict
+        Training and validation loss per epoch.
+    best_epoch_ : int or None
+        Epoch whose weights were kept.
+
+    See Also
+    --------
+    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+
+    References
+    ----------
+    Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder for
+    statistical machine translation. *EMNLP*.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import GRUForecaster
+    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
+    >>> est = GRUForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
+    >>> est.predict().shape
+    (6,)
+    """
+
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="gru",
+                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
+                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
+                 verbose=None, trainer_kwargs=None):
+        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
+                         channel_independent=channel_independent, dropout=dropout,
+                         learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, patience=patience,
+                         validation_size=validation_size, random_state=random_state,
+                         verbose=verbose, trainer_kwargs=trainer_kwargs)
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.cell = cell
+        self.layer_norm = layer_norm
+        self.peephole = peephole

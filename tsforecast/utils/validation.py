@@ -1,0 +1,91 @@
+"""Shared parameter checks, so that every error message reads alike.
+
+Each message names the estimator, what was received, what was expected and how
+to fix it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+
+
+def _owner(obj) -> str:
+    return obj if isinstance(obj, str) else type(obj).__name__
+
+
+def check_int(obj, name, value, *, minimum=1, allow_none=False):
+    """Check that parameter ``name`` of ``obj`` is an int >= ``minimum``."""
+    if value is None and allow_none:
+        return
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        if allow_none:
+            kind += " or None"
+        raise ValueError(
+            f"The '{name}' parameter of {_owner(obj)} must be {kind}. Got {value!r} instead."
+        )
+
+
+def check_float(obj, name, value, *, low, high, low_open=False, high_open=False,
+                allow_none=False):
+    """Check that parameter ``name`` is a real number inside an interval."""
+    if value is None and allow_none:
+        return
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        ok = above and below
+    if not ok:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        raise ValueError(
+            f"The '{name}' parameter of {_owner(obj)} must be a float in "
+            f"{left}{low}, {high}{right}. Got {value!r} instead."
+        )
+
+
+def check_options(obj, name, value, options: Iterable):
+    """Check that parameter ``name`` is one of ``options``."""
+    options = list(options)
+    if value not in options:
+        shown = ", ".join(repr(o) for o in options)
+        raise ValueError(
+            f"The '{name}' parameter of {_owner(obj)} must be one of {shown}. "
+            f"Got {value!r} instead."
+        )
+
+
+def check_bool(obj, name, value, *, allow_none=False):
+    """Check that parameter ``name`` is a bool."""
+    if value is None and allow_none:
+        return
+    if not isinstance(value, bool):
+        extra = " or None" if allow_none else ""
+        raise TypeError(
+            f"The '{name}' parameter of {_owner(obj)} must be a bool{extra}. "
+            f"Got {value!r} ({type(value).__name__}) instead."
+        )
+
+
+def check_dict(obj, name, value):
+    """Check that parameter ``name`` is a dict or None."""
+    if value is not None and not isinstance(value, dict):
+        raise TypeError(
+            f"The '{name}' parameter of {_owner(obj)} must be a dict or None. "
+            f"Got {type(value).__name__} instead."
+        )
+
+
+def check_random_state(obj, value):
+    """Check ``random_state``: None or a non-negative int below 2**32."""
+    if value is None:
+        return
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok or not 0 <= value < 2**32:
+        raise ValueError(
+            f"The 'random_state' parameter of {_owner(obj)} must be None or an int in "
+            f"[0, 2**32). Got {value!r} instead."
+        )
