@@ -115,6 +115,9 @@ class BaseForecaster(BaseEstimator):
     supports_exogenous = True
     supports_multivariate = True
     supports_multiple_series = True
+    #: Networks of estimators with True accept ``return_attention=True`` and then
+    #: return ``(forecast, weights)`` with weights of shape (B, H, L).
+    supports_attention = False
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
@@ -299,6 +302,49 @@ class BaseForecaster(BaseEstimator):
             ``horizon`` rows, indexed by the future time stamps (integer steps
             for numpy input); a list for a list of series.
         """
+        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
+        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
+        if self.scaler_ is not None:
+            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        indexes = [future_index(last, step, horizon) for last, step in ends]
+        return to_output(list(out), indexes, kind=template["kind"],
+                         is_list=template["is_list"], name=template["name"],
+                         columns=self.target_names_)
+
+    def predict_attention(self, horizon=None, X=None, y=None):
+        """Attention weights of the forecast over the history, one row per forecast step.
+
+        Takes the same arguments as :meth:`predict`. Only for estimators with
+        ``supports_attention = True``.
+
+        Returns
+        -------
+        weights : pandas.DataFrame or list of DataFrame
+            Shape ``(horizon, lookback)`` per series: row ``h`` holds how much
+            forecast step ``h`` attended to each history step (rows sum to 1
+            for a single attention map). Indexed by the forecast time stamps;
+            columns are history step offsets ``-lookback .. -1`` (-1 is the
+            last observed step).
+            For steps beyond the first block of a direct model (or beyond the
+            first step of a recursive one) the history axis is the window
+            rolled forward on the model's own forecasts. With
+            ``channel_independent=True`` the weights are averaged over channels.
+        """
+        if not self.supports_attention:
+            raise TypeError(
+                f"{type(self).__name__} has no attention weights. Use an estimator with "
+                f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
+            )
+        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
+        _, weights = self._forecast(past, future, horizon, return_attention=True)
+        columns = pd.RangeIndex(-self.lookback, 0, name="history step")
+        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, horizon),
+                               columns=columns)
+                  for w, (last, step) in zip(weights, ends)]
+        return frames if template["is_list"] else frames[0]
+
+    def _prepare_predict(self, horizon, X, y):
+        """Check predict's inputs; return scaled tensors and what the output needs."""
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
@@ -323,13 +369,7 @@ class BaseForecaster(BaseEstimator):
         past = torch.from_numpy(np.stack(histories).astype(np.float32))
         future = torch.from_numpy(np.stack(future_cov).astype(np.float32)).reshape(
             len(histories), horizon, n_cov)
-        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
-        indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(list(out), indexes, kind=template["kind"],
-                         is_list=template["is_list"], name=template["name"],
-                         columns=self.target_names_)
+        return past, future, ends, template, horizon
 
     def _check_new_y(self, ys):
         name = type(self).__name__
@@ -417,16 +457,17 @@ class BaseForecaster(BaseEstimator):
         return future
 
     @torch.no_grad()
-    def _forecast(self, past, future, horizon):
+    def _forecast(self, past, future, horizon, return_attention=False):
         """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
 
         Predicts in batches of windows and moves each batch's output to CPU,
-        so that long backtests on a GPU do not fill its memory.
+        so that long backtests on a GPU do not fill its memory. With
+        ``return_attention`` also returns the weights, shape (S, horizon, L).
         """
         network = self.network_.eval()
         device = next(network.parameters()).device
         n_out = self._n_out
-        outputs = []
+        outputs, attentions = [], []
         for lo in range(0, len(past), _PREDICT_BATCH):
             window = past[lo:lo + _PREDICT_BATCH].to(device)
             cov = future[lo:lo + _PREDICT_BATCH].to(device)
@@ -438,15 +479,23 @@ class BaseForecaster(BaseEstimator):
                 cov = torch.cat([cov, cov[:, -1:].expand(-1, pad, -1)], dim=1)
             elif pad:
                 cov = cov.new_zeros(cov.shape[0], n_blocks * n_out, 0)
-            steps = []
+            steps, maps = [], []
             for b in range(n_blocks):
                 block_cov = cov[:, b * n_out:(b + 1) * n_out]
-                pred = network(window, block_cov)  # -> (S, n_out, T)
+                if return_attention:
+                    pred, weights = network(window, block_cov, return_attention=True)
+                    maps.append(weights)  # (S, n_out, L)
+                else:
+                    pred = network(window, block_cov)  # -> (S, n_out, T)
                 steps.append(pred)
                 if b + 1 < n_blocks:
                     new_rows = torch.cat([pred, block_cov], dim=-1)
                     window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
             outputs.append(torch.cat(steps, dim=1)[:, :horizon].cpu())
+            if return_attention:
+                attentions.append(torch.cat(maps, dim=1)[:, :horizon].cpu())
+        if return_attention:
+            return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
 
     # ------------------------------------------------------------------ persistence

@@ -65,7 +65,7 @@ class ForecastNet(nn.Module):
         self.channel_independent = channel_independent
         self.eps = eps
 
-    def forward(self, past: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+    def forward(self, past: torch.Tensor, future: torch.Tensor, return_attention: bool = False):
         # B batch, L lookback, H horizon, T targets, C covariates
         B, L, _ = past.shape
         T = self.n_targets
@@ -74,14 +74,20 @@ class ForecastNet(nn.Module):
             mean = y.mean(dim=1, keepdim=True).detach()  # -> (B, 1, T)
             std = (y.var(dim=1, keepdim=True, unbiased=False) + self.eps).sqrt().detach()
             y = (y - mean) / std
+        extra = (True,) if return_attention else ()  # the core's return_attention flag
         if self.channel_independent and T > 1:
             y = y.transpose(1, 2).reshape(B * T, L, 1)  # row b*T + t is channel t of b
             cov = cov.repeat_interleave(T, dim=0)  # -> (B*T, L, C)
             future = future.repeat_interleave(T, dim=0)  # -> (B*T, H, C)
-            out = self.core(torch.cat([y, cov], dim=-1), future)  # -> (B*T, H, 1)
+            out = self.core(torch.cat([y, cov], dim=-1), future, *extra)  # -> (B*T, H, 1)
+            if return_attention:
+                out, weights = out
+                weights = weights.view(B, T, *weights.shape[1:]).mean(dim=1)  # -> (B, H, L)
             out = out.view(B, T, -1).transpose(1, 2)  # -> (B, H, T)
         else:
-            out = self.core(torch.cat([y, cov], dim=-1), future)
+            out = self.core(torch.cat([y, cov], dim=-1), future, *extra)
+            if return_attention:
+                out, weights = out
         if self.revin:
             out = out * std + mean
-        return out
+        return (out, weights) if return_attention else out
