@@ -8,6 +8,7 @@ back into the caller's kind, indexed by the future time stamps.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -79,7 +80,11 @@ def _check_index(index: pd.Index, owner: str, name: str):
             )
         freq = index.freq
         if freq is None and len(index) >= 3:
-            inferred = pd.infer_freq(index)
+            with warnings.catch_warnings():
+                # pandas 3 warns that infer_freq will return an offset instead of a
+                # string; to_offset below accepts both.
+                warnings.simplefilter("ignore")
+                inferred = pd.infer_freq(index)
             freq = pd.tseries.frequencies.to_offset(inferred) if inferred else None
         if freq is None:
             if len(index) < 3:
