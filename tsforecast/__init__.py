@@ -4,6 +4,13 @@ __version__ = "0.1.0"
 
 from ._persistence import load as _load  # noqa: E402
 from .models import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
+from .baselines import (  # noqa: E402
+    ARIMAForecaster,
+    ETSForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
 
 
 def load(path):
@@ -22,3 +29,5 @@ def load(path):
 
 
 __all__ = ["RNNForecaster", "LSTMForecaster", "GRUForecaster", "load", "__version__"]
+__all__ += ["NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
+            "ARIMAForecaster"]

@@ -15,7 +15,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
 from ._training import TrainingModule, resolve_verbose, train_network
-from .data.inputs import as_series_set, check_covariates, future_index, to_output
+from .data.inputs import (
+    as_series_set,
+    check_covariates,
+    check_new_history,
+    future_covariates,
+    future_index,
+    to_output,
+)
 from .data.scaling import StandardScaler
 from .data.splits import chronological_spans
 from .data.windows import WindowDataset, collate_batch, window_starts
@@ -267,10 +274,9 @@ class BaseForecaster(BaseEstimator):
         self.n_targets_ = n_targets
         self.target_names_ = list(ys.columns)
         self.covariate_names_ = list(xs.columns) if xs is not None else []
-        self.input_kind_ = {"kind": ys.kind, "is_list": ys.is_list, "name": ys.name,
-                            "x_kind": xs.kind if xs is not None else None}
+        self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
         self.last_window_ = [v[-self.lookback:].copy() for v in values]
-        self.index_end_ = [(idx[-1], step) for idx, step in zip(ys.indexes, ys.steps)]
+        self.index_end_ = ys.ends
         return self
 
     # ------------------------------------------------------------------ predict
@@ -358,8 +364,8 @@ class BaseForecaster(BaseEstimator):
         else:
             ys = as_series_set(y, name, "y")
             self._check_new_y(ys)
-            ends = [(idx[-1], step) for idx, step in zip(ys.indexes, ys.steps)]
-            template = {"kind": ys.kind, "is_list": ys.is_list, "name": ys.name}
+            ends = ys.ends
+            template = ys.template
             histories = [v[-self.lookback:] for v in ys.values]
         future_cov = self._future_covariates(X, ys, horizon, ends, histories)
         if self.scaler_ is not None:
@@ -372,88 +378,18 @@ class BaseForecaster(BaseEstimator):
         return past, future, ends, template, horizon
 
     def _check_new_y(self, ys):
-        name = type(self).__name__
-        if ys.columns != self.target_names_ and ys.kind in ("frame",) and \
-                self.input_kind_["kind"] == "frame":
-            raise ValueError(
-                f"y passed to predict has columns {ys.columns} but {name} was fitted with "
-                f"{self.target_names_}. Pass the same columns, in the same order, as in fit."
-            )
-        if ys.n_columns != self.n_targets_:
-            raise ValueError(
-                f"y passed to predict has {ys.n_columns} columns but {name} was fitted with "
-                f"{self.n_targets_} ({self.target_names_}). Pass the same columns, in the same "
-                f"order, as in fit."
-            )
-        for i, n in enumerate(ys.lengths):
-            if n < self.lookback:
-                label = f"y[{i}]" if ys.is_list else "y"
-                raise ValueError(
-                    f"{label} passed to predict has {n} time steps but {name} reads "
-                    f"lookback={self.lookback} steps to forecast. Pass a longer history."
-                )
+        check_new_history(ys, type(self).__name__, target_names=self.target_names_,
+                          fitted_kind=self.input_kind_["kind"], min_length=self.lookback,
+                          needs=f"reads lookback={self.lookback} steps to forecast")
 
     def _future_covariates(self, X, ys, horizon, ends, histories):
         """Covariates over the forecast span; also completes ``histories`` with past covariates."""
-        name = type(self).__name__
-        n_cov = len(self.covariate_names_)
-        n_series = len(histories)
-        if n_cov == 0:
-            if X is not None:
-                raise ValueError(
-                    f"X was passed to predict, but {name} was fitted without covariates. "
-                    f"Refit with X, or call predict without X."
-                )
-            return [np.zeros((horizon, 0)) for _ in range(n_series)]
-        if X is None:
-            raise ValueError(
-                f"{name} was fitted with covariates {self.covariate_names_}, so predict needs X "
-                f"with their values for the {horizon} forecast steps. Pass X=..."
-            )
-        xs = as_series_set(X, name, "X")
-        if len(xs.values) != n_series:
-            raise ValueError(
-                f"X passed to predict holds {len(xs.values)} series but {n_series} are "
-                f"forecast. Pass one X per series."
-            )
-        if xs.columns != self.covariate_names_ and xs.kind == "frame" and \
-                self.input_kind_.get("x_kind") == "frame":
-            missing = [c for c in self.covariate_names_ if c not in xs.columns]
-            extra = [c for c in xs.columns if c not in self.covariate_names_]
-            raise ValueError(
-                f"X passed to predict has columns {xs.columns} but {name} was fitted with "
-                f"{self.covariate_names_} (missing {missing}, unexpected {extra}). Pass the same "
-                f"columns, in the same order, that were used in fit."
-            )
-        if xs.n_columns != n_cov:
-            raise ValueError(
-                f"X has {xs.n_columns} columns but {name} was fitted with {n_cov} "
-                f"({self.covariate_names_}). Pass the same columns, in the same order, that "
-                f"were used in fit."
-            )
-        future = []
-        for i, (xv, xidx) in enumerate(zip(xs.values, xs.indexes)):
-            label = f"X[{i}]" if xs.is_list else "X"
-            start = 0 if ys is None else ys.lengths[i]
-            if isinstance(xidx, pd.DatetimeIndex):
-                first = future_index(*ends[i], 1)[0]
-                if start < len(xidx) and xidx[start] != first:
-                    where = "the first forecast time stamp" if ys is None else \
-                        "the first time stamp of y, and continue past its end"
-                    raise ValueError(
-                        f"{label} passed to predict has {xidx[start]} where {first} was "
-                        f"expected. Pass covariates that start at {where}."
-                    )
-            if len(xv) - start < horizon:
-                need = f"{horizon}" if ys is None else f"len(y) + horizon = {start + horizon}"
-                raise ValueError(
-                    f"{label} passed to predict has {len(xv)} rows, but {need} are needed: "
-                    f"covariates must cover every forecast step. Pass X for the whole "
-                    f"forecast span (or a shorter horizon)."
-                )
-            if ys is not None:  # the new history needs its covariates as inputs too
-                histories[i] = np.hstack([histories[i], xv[start - self.lookback:start]])
-            future.append(xv[start:start + horizon])
+        future, past = future_covariates(
+            X, ys, horizon, ends, type(self).__name__, covariate_names=self.covariate_names_,
+            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories))
+        if past is not None:  # the new history needs its covariates as inputs too
+            for i, p in enumerate(past):
+                histories[i] = np.hstack([histories[i], p[-self.lookback:]])
         return future
 
     @torch.no_grad()

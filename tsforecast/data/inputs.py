@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["SeriesSet", "as_series_set", "check_covariates"]
+__all__ = ["SeriesSet", "as_series_set", "check_covariates", "check_new_history",
+           "future_covariates", "future_index", "to_output"]
 
 _KINDS = ("series", "frame", "array1d", "array2d")
 
@@ -55,6 +56,16 @@ class SeriesSet:
     @property
     def n_columns(self) -> int:
         return len(self.columns)
+
+    @property
+    def ends(self) -> list:
+        """``(last time stamp, step)`` of each series: where its forecasts start."""
+        return [(idx[-1], step) for idx, step in zip(self.indexes, self.steps)]
+
+    @property
+    def template(self) -> dict:
+        """What :func:`to_output` needs to return forecasts in the caller's kind."""
+        return {"kind": self.kind, "is_list": self.is_list, "name": self.name}
 
 
 def _describe(obj) -> str:
@@ -239,6 +250,121 @@ def check_covariates(X: SeriesSet, y: SeriesSet, owner: str):
                     f"The index of X{label} passed to {owner} differs from the index of "
                     f"y{label}. Expected covariates aligned with y on the same time stamps."
                 )
+
+
+def check_new_history(ys: SeriesSet, owner: str, *, target_names, fitted_kind, min_length,
+                      needs):
+    """Check a new history ``y`` given to ``predict`` against the targets seen in ``fit``.
+
+    ``min_length`` rows are required per series; ``needs`` ends the message
+    "y has n time steps but <owner> ..." (e.g. "reads lookback=24 steps to forecast").
+    """
+    if ys.columns != list(target_names) and ys.kind == "frame" and fitted_kind == "frame":
+        raise ValueError(
+            f"y passed to predict has columns {ys.columns} but {owner} was fitted with "
+            f"{list(target_names)}. Pass the same columns, in the same order, as in fit."
+        )
+    if ys.n_columns != len(target_names):
+        raise ValueError(
+            f"y passed to predict has {ys.n_columns} columns but {owner} was fitted with "
+            f"{len(target_names)} ({list(target_names)}). Pass the same columns, in the same "
+            f"order, as in fit."
+        )
+    for i, n in enumerate(ys.lengths):
+        if n < min_length:
+            label = f"y[{i}]" if ys.is_list else "y"
+            raise ValueError(
+                f"{label} passed to predict has {n} time steps but {owner} {needs}. "
+                f"Pass a longer history."
+            )
+
+
+def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names, fitted_x_kind,
+                      n_series: int):
+    """Check the ``X`` given to ``predict``; split it into forecast-span and history parts.
+
+    Parameters
+    ----------
+    X : object or None
+        What the caller passed as ``X``.
+    ys : SeriesSet or None
+        The new history passed as ``y``, or None to forecast after the series of ``fit``.
+    horizon : int
+    ends : list of (last, step)
+        Where each forecast starts.
+    owner : str
+        The estimator's name, for messages.
+    covariate_names : list of str
+        The covariates seen in ``fit`` (empty without covariates).
+    fitted_x_kind : str or None
+        The kind of ``X`` in ``fit``.
+    n_series : int
+        Number of series forecast.
+
+    Returns
+    -------
+    future : list of ndarray of shape (horizon, C)
+        Covariates over each forecast span (C = 0 without covariates).
+    past : list of ndarray of shape (len(y_i), C) or None
+        Covariates over each new history; None when ``ys`` is None or there are
+        no covariates.
+    """
+    n_cov = len(covariate_names)
+    if n_cov == 0:
+        if X is not None:
+            raise ValueError(
+                f"X was passed to predict, but {owner} was fitted without covariates. "
+                f"Refit with X, or call predict without X."
+            )
+        return [np.zeros((horizon, 0)) for _ in range(n_series)], None
+    if X is None:
+        raise ValueError(
+            f"{owner} was fitted with covariates {list(covariate_names)}, so predict needs X "
+            f"with their values for the {horizon} forecast steps. Pass X=..."
+        )
+    xs = as_series_set(X, owner, "X")
+    if len(xs.values) != n_series:
+        raise ValueError(
+            f"X passed to predict holds {len(xs.values)} series but {n_series} are "
+            f"forecast. Pass one X per series."
+        )
+    if xs.columns != list(covariate_names) and xs.kind == "frame" and fitted_x_kind == "frame":
+        missing = [c for c in covariate_names if c not in xs.columns]
+        extra = [c for c in xs.columns if c not in covariate_names]
+        raise ValueError(
+            f"X passed to predict has columns {xs.columns} but {owner} was fitted with "
+            f"{list(covariate_names)} (missing {missing}, unexpected {extra}). Pass the same "
+            f"columns, in the same order, that were used in fit."
+        )
+    if xs.n_columns != n_cov:
+        raise ValueError(
+            f"X has {xs.n_columns} columns but {owner} was fitted with {n_cov} "
+            f"({list(covariate_names)}). Pass the same columns, in the same order, that "
+            f"were used in fit."
+        )
+    future, past = [], []
+    for i, (xv, xidx) in enumerate(zip(xs.values, xs.indexes)):
+        label = f"X[{i}]" if xs.is_list else "X"
+        start = 0 if ys is None else ys.lengths[i]
+        if isinstance(xidx, pd.DatetimeIndex):
+            first = future_index(*ends[i], 1)[0]
+            if start < len(xidx) and xidx[start] != first:
+                where = "the first forecast time stamp" if ys is None else \
+                    "the first time stamp of y, and continue past its end"
+                raise ValueError(
+                    f"{label} passed to predict has {xidx[start]} where {first} was "
+                    f"expected. Pass covariates that start at {where}."
+                )
+        if len(xv) - start < horizon:
+            need = f"{horizon}" if ys is None else f"len(y) + horizon = {start + horizon}"
+            raise ValueError(
+                f"{label} passed to predict has {len(xv)} rows, but {need} are needed: "
+                f"covariates must cover every forecast step. Pass X for the whole "
+                f"forecast span (or a shorter horizon)."
+            )
+        past.append(xv[:start])
+        future.append(xv[start:start + horizon])
+    return future, (past if ys is not None else None)
 
 
 def future_index(last, step, n: int) -> pd.Index:

@@ -89,3 +89,18 @@ def check_random_state(obj, value):
             f"The 'random_state' parameter of {_owner(obj)} must be None or an int in "
             f"[0, 2**32). Got {value!r} instead."
         )
+
+
+def check_int_tuple(obj, name, value, *, fields):
+    """Check that parameter ``name`` is a tuple of non-negative ints named ``fields``.
+
+    ``fields`` names the entries for the message, e.g. ``("p", "d", "q")``.
+    """
+    ok = (isinstance(value, (tuple, list)) and len(value) == len(fields)
+          and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 0
+                  for v in value))
+    if not ok:
+        raise ValueError(
+            f"The '{name}' parameter of {_owner(obj)} must be a tuple ({', '.join(fields)}) of "
+            f"{len(fields)} non-negative ints. Got {value!r} instead."
+        )
