@@ -235,7 +235,7 @@ class Seq2SeqAttentionNet(nn.Module):
     """
 
     def __init__(self, n_features, n_targets, horizon, lookback, *, cell="lstm", hidden_size=64,
-                 n_layers=1, bidirectional=False, attention="additive", reverse_input=False,
+                 n_layers=1, bidirectional=False, attention="general", reverse_input=False,
                  peeky=False, teacher_forcing=0.0, linear_skip=True, dropout=0.0):
         super().__init__()
         self.n_targets, self.horizon = n_targets, horizon
@@ -323,9 +323,11 @@ class Seq2SeqAttentionForecaster(BaseForecaster):
     bidirectional : bool, default=False
         Bidirectional encoder: each history step's state also summarises the
         steps after it. Not with ``attention="dot"`` (the sizes differ).
-    attention : {"additive", "dot", "general"}, default="additive"
+    attention : {"additive", "dot", "general"}, default="general"
         Score of a decoder state against an encoder state: Bahdanau's
         additive score, or Luong's dot product or general (bilinear) score.
+        "general" is the default: on ETTh1 it forecast at least as well as "additive"
+        and trained twice as fast on CPU (see the docs page).
     reverse_input : bool, default=False
         Feed the history to the encoder in reverse time order (Sutskever et
         al., 2014). Attention weights still refer to the history in time order.
@@ -420,7 +422,7 @@ class Seq2SeqAttentionForecaster(BaseForecaster):
     default_search_space = staticmethod(_search_space)
 
     def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="lstm",
-                 bidirectional=False, attention="additive", reverse_input=False, peeky=False,
+                 bidirectional=False, attention="general", reverse_input=False, peeky=False,
                  teacher_forcing=0.0, linear_skip=True, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
                  max_epochs=50, patience=5, validation_size=0.2, random_state=None,
