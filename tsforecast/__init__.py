@@ -3,13 +3,18 @@
 __version__ = "0.1.0"
 
 from ._persistence import load as _load  # noqa: E402
-from .models import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
 from .baselines import (  # noqa: E402
     ARIMAForecaster,
     ETSForecaster,
     NaiveForecaster,
     SeasonalNaiveForecaster,
     ThetaForecaster,
+)
+from .models import (  # noqa: E402
+    GRUForecaster,
+    LSTMForecaster,
+    RNNForecaster,
+    Seq2SeqAttentionForecaster,
 )
 
 
@@ -28,6 +33,8 @@ def load(path):
     return _load(path)
 
 
-__all__ = ["RNNForecaster", "LSTMForecaster", "GRUForecaster", "load", "__version__"]
-__all__ += ["NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
-            "ARIMAForecaster"]
+__all__ = [
+    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "Seq2SeqAttentionForecaster",
+    "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
+    "ARIMAForecaster", "load", "__version__",
+]

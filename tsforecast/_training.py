@@ -2,7 +2,9 @@
 
 Networks never import Lightning: :class:`TrainingModule` wraps any
 ``nn.Module`` whose batches are ``(inputs, target)`` with ``inputs`` a tuple of
-tensors passed to ``network(*inputs)``. Early stopping, the best-weights
+tensors passed to ``network(*inputs)``. A network whose ``accepts_target`` is
+true (e.g. a decoder trained with teacher forcing) also receives
+``target=target`` in training steps only. Early stopping, the best-weights
 callback and Optuna pruning all monitor the metric names defined here.
 """
 
@@ -46,7 +48,9 @@ class TrainingModule(pl.LightningModule):
     Parameters
     ----------
     network : torch.nn.Module
-        Called as ``network(*inputs)``.
+        Called as ``network(*inputs)``; in training steps as
+        ``network(*inputs, target=target)`` when ``network.accepts_target`` is
+        true. Validation never passes the target.
     loss : {"mse", "mae", "huber"} or torch.nn.Module, default="mse"
     learning_rate : float, default=1e-3
         Adam's learning rate.
@@ -61,12 +65,14 @@ class TrainingModule(pl.LightningModule):
     def forward(self, *inputs):
         return self.network(*inputs)
 
-    def _loss(self, batch):
+    def _loss(self, batch, training=False):
         inputs, target = batch
-        return self.loss_fn(self.network(*inputs), target), len(target)
+        teach = training and getattr(self.network, "accepts_target", False)
+        out = self.network(*inputs, target=target) if teach else self.network(*inputs)
+        return self.loss_fn(out, target), len(target)
 
     def training_step(self, batch, batch_idx):
-        loss, n = self._loss(batch)
+        loss, n = self._loss(batch, training=True)
         if not torch.isfinite(loss):
             raise TrainingError(
                 f"The training loss became {loss.item()} at epoch {self.current_epoch}, batch "

@@ -1,7 +1,9 @@
 """Forecasting networks and estimators; ``ESTIMATORS`` is the registry the common tests use."""
 
 from .recurrent import GRUForecaster, LSTMForecaster, RecurrentNet, RNNForecaster
+from .seq2seq import Seq2SeqAttentionForecaster, Seq2SeqAttentionNet
 
-ESTIMATORS = (RNNForecaster, LSTMForecaster, GRUForecaster)
+ESTIMATORS = (RNNForecaster, LSTMForecaster, GRUForecaster, Seq2SeqAttentionForecaster)
 
-__all__ = ["ESTIMATORS", "RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster"]
+__all__ = ["ESTIMATORS", "RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
+           "Seq2SeqAttentionNet", "Seq2SeqAttentionForecaster"]

@@ -52,7 +52,9 @@ class ForecastNet(nn.Module):
         Fold the ``T`` targets into the batch so that one univariate model with
         shared weights forecasts each channel (Nie et al., 2023).
 
-    Inputs: ``past`` ``(B, L, T + C)``, ``future`` ``(B, H, C)``.
+    Inputs: ``past`` ``(B, L, T + C)``, ``future`` ``(B, H, C)``; in training,
+    for a core with ``accepts_target = True`` (teacher forcing), ``target``
+    ``(B, H, T)``, normalised and folded like ``past`` before the core sees it.
     Output: ``(B, H, T)``.
     """
 
@@ -65,7 +67,13 @@ class ForecastNet(nn.Module):
         self.channel_independent = channel_independent
         self.eps = eps
 
-    def forward(self, past: torch.Tensor, future: torch.Tensor, return_attention: bool = False):
+    @property
+    def accepts_target(self) -> bool:
+        """Whether the core takes the training target (teacher forcing)."""
+        return getattr(self.core, "accepts_target", False)
+
+    def forward(self, past: torch.Tensor, future: torch.Tensor, return_attention: bool = False,
+                target: torch.Tensor | None = None):
         # B batch, L lookback, H horizon, T targets, C covariates
         B, L, _ = past.shape
         T = self.n_targets
@@ -74,18 +82,24 @@ class ForecastNet(nn.Module):
             mean = y.mean(dim=1, keepdim=True).detach()  # -> (B, 1, T)
             std = (y.var(dim=1, keepdim=True, unbiased=False) + self.eps).sqrt().detach()
             y = (y - mean) / std
+            if target is not None:  # the core must see targets on the scale of its inputs
+                target = (target - mean) / std
         extra = (True,) if return_attention else ()  # the core's return_attention flag
+        teach = {} if target is None else {"target": target}
         if self.channel_independent and T > 1:
             y = y.transpose(1, 2).reshape(B * T, L, 1)  # row b*T + t is channel t of b
             cov = cov.repeat_interleave(T, dim=0)  # -> (B*T, L, C)
             future = future.repeat_interleave(T, dim=0)  # -> (B*T, H, C)
-            out = self.core(torch.cat([y, cov], dim=-1), future, *extra)  # -> (B*T, H, 1)
+            if target is not None:
+                teach["target"] = target.transpose(1, 2).reshape(B * T, -1, 1)  # -> (B*T, H, 1)
+            out = self.core(torch.cat([y, cov], dim=-1), future, *extra,
+                            **teach)  # -> (B*T, H, 1)
             if return_attention:
                 out, weights = out
                 weights = weights.view(B, T, *weights.shape[1:]).mean(dim=1)  # -> (B, H, L)
             out = out.view(B, T, -1).transpose(1, 2)  # -> (B, H, T)
         else:
-            out = self.core(torch.cat([y, cov], dim=-1), future, *extra)
+            out = self.core(torch.cat([y, cov], dim=-1), future, *extra, **teach)
             if return_attention:
                 out, weights = out
         if self.revin:
