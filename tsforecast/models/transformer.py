@@ -179,15 +179,15 @@ class TransformerNet(nn.Module):
     - ``"flatten"`` (PatchTST, Nie et al., 2023): one linear layer over all
       ``N * D`` token values and the future covariates.
     - ``"decoder"`` (Vaswani et al., 2017): one query token per forecast step
-      (a learned step embedding plus that step's covariates) runs through
-      decoder blocks with causal self-attention, so step h sees the covariates
+      (a learned step embedding plus that step's covariates) runs through one
+      decoder block with causal self-attention, so step h sees the covariates
       of steps <= h only (as a recursive forecast would), and cross-attention
       to the encoder tokens.
 
     Inputs: ``past`` ``(B, L, F)``, ``future`` ``(B, H, C)``. Output ``(B, H, T)``;
     with ``return_attention=True`` also weights ``(B, H, L)``: the attention
-    rollout of the encoder (Abnar & Zuidema, 2020), read by the last decoder
-    layer's cross-attention (``"decoder"``) or averaged over all tokens
+    rollout of the encoder (Abnar & Zuidema, 2020), read by the decoder's
+    cross-attention (``"decoder"``) or averaged over all tokens
     (``"flatten"``, whose rows are then equal), averaged over heads; each
     patch's weight is spread evenly over its time steps. Rows sum to 1.
     """
@@ -214,7 +214,8 @@ class TransformerNet(nn.Module):
         else:
             self.queries = nn.Parameter(torch.randn(horizon, d_model) * 0.02)
             self.cov_embed = nn.Linear(n_cov, d_model) if n_cov else None
-            self.decoder = TransformerStack(n_layers, d_model, n_heads, d_ff, dropout,
+            # One block: H query tokens cost far more than the ~L/stride history tokens.
+            self.decoder = TransformerStack(1, d_model, n_heads, d_ff, dropout,
                                             cross_attention=True)
             self.readout = nn.Linear(d_model, n_targets)
 
@@ -285,7 +286,7 @@ class TransformerForecaster(BaseForecaster):
     n_heads : int, default=4
         Attention heads per layer.
     n_layers : int, default=3
-        Encoder blocks (and decoder blocks with ``head="decoder"``).
+        Encoder blocks (the decoder of ``head="decoder"`` has one block).
     d_ff : int, default=128
         Hidden width of each block's feed-forward layer.
     patch_len : int, default=16
@@ -298,9 +299,9 @@ class TransformerForecaster(BaseForecaster):
     head : {"flatten", "decoder"}, default="flatten"
         ``"flatten"``: one linear layer over all tokens (PatchTST), the more
         accurate choice; its attention map is the same for every forecast step.
-        ``"decoder"``: one query token per forecast step with causal
-        self-attention and cross-attention to the history tokens; its
-        attention map differs per forecast step.
+        ``"decoder"``: one query token per forecast step, through one block
+        of causal self-attention and cross-attention to the history tokens;
+        its attention map differs per forecast step. Slower for long horizons.
 
     Other Parameters
     ----------------
@@ -358,8 +359,8 @@ class TransformerForecaster(BaseForecaster):
     Notes
     -----
     ``predict_attention`` returns, per forecast step, the encoder's attention
-    rollout (Abnar & Zuidema, 2020) averaged over heads, read through the last
-    decoder layer's cross-attention (``head="decoder"``) or averaged over the
+    rollout (Abnar & Zuidema, 2020) averaged over heads, read through the
+    decoder's cross-attention (``head="decoder"``) or averaged over the
     tokens (``head="flatten"``), with each patch's weight spread evenly over
     its ``patch_len`` steps. Rows sum to 1.
 
