@@ -15,6 +15,7 @@ from .models import (  # noqa: E402
     LSTMForecaster,
     RNNForecaster,
     Seq2SeqAttentionForecaster,
+    TransformerForecaster,
 )
 
 
@@ -35,6 +36,7 @@ def load(path):
 
 __all__ = [
     "RNNForecaster", "LSTMForecaster", "GRUForecaster", "Seq2SeqAttentionForecaster",
+    "TransformerForecaster",
     "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
     "ARIMAForecaster", "load", "__version__",
 ]

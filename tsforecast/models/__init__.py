@@ -2,8 +2,11 @@
 
 from .recurrent import GRUForecaster, LSTMForecaster, RecurrentNet, RNNForecaster
 from .seq2seq import Seq2SeqAttentionForecaster, Seq2SeqAttentionNet
+from .transformer import TransformerForecaster, TransformerNet
 
-ESTIMATORS = (RNNForecaster, LSTMForecaster, GRUForecaster, Seq2SeqAttentionForecaster)
+ESTIMATORS = (RNNForecaster, LSTMForecaster, GRUForecaster, Seq2SeqAttentionForecaster,
+              TransformerForecaster)
 
 __all__ = ["ESTIMATORS", "RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
-           "Seq2SeqAttentionNet", "Seq2SeqAttentionForecaster"]
+           "Seq2SeqAttentionNet", "Seq2SeqAttentionForecaster", "TransformerNet",
+           "TransformerForecaster"]
