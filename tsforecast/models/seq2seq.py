@@ -35,6 +35,14 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 class Attention(nn.Module):
     """Attention of a query over a sequence of keys: scores, softmax weights and context.
 
+    Inputs: ``query`` ``(B, Dq)`` or ``(B, Q, Dq)`` (Q queries at once, e.g. all
+    decoder states under teacher forcing), ``keys`` ``(B, S, Dk)``, optional
+    ``key_padding_mask`` ``(B, S)`` of bool where True marks a padded key to
+    ignore (PyTorch's convention; every row needs one unmasked key), optional
+    ``projected_keys`` from :meth:`project_keys`.
+    Outputs: ``context`` ``(B, Dk)`` or ``(B, Q, Dk)``, the weighted sum of the
+    keys, and ``weights`` ``(B, S)`` or ``(B, Q, S)``, which sum to 1 over S.
+
     Parameters
     ----------
     kind : {"additive", "dot", "general"}
@@ -48,13 +56,7 @@ class Attention(nn.Module):
     attention_size : int, optional
         Width of the additive score's hidden layer; defaults to ``query_size``.
 
-    Inputs: ``query`` ``(B, Dq)`` or ``(B, Q, Dq)`` (Q queries at once, e.g. all
-    decoder states under teacher forcing), ``keys`` ``(B, S, Dk)``, optional
-    ``key_padding_mask`` ``(B, S)`` of bool where True marks a padded key to
-    ignore (PyTorch's convention; every row needs one unmasked key), optional
-    ``projected_keys`` from :meth:`project_keys`.
-    Outputs: ``context`` ``(B, Dk)`` or ``(B, Q, Dk)``, the weighted sum of the
-    keys, and ``weights`` ``(B, S)`` or ``(B, Q, S)``, which sum to 1 over S.
+
 
     Examples
     --------
@@ -118,6 +120,10 @@ def top_state(state):
 class RecurrentEncoder(nn.Module):
     """An LSTM or GRU that reads a sequence and hands its states to a decoder.
 
+    Inputs: ``x`` ``(B, S, input_size)``. Outputs: ``outputs`` ``(B, S, K)`` with
+    ``K = hidden_size * (2 if bidirectional else 1)``, and the decoder's initial
+    ``state`` (``(h, c)`` for an LSTM, ``h`` for a GRU), each ``(n_layers, B, hidden_size)``.
+
     Parameters
     ----------
     cell : {"lstm", "gru"}
@@ -129,10 +135,6 @@ class RecurrentEncoder(nn.Module):
         one decoder-sized state per layer.
     dropout : float, default=0.0
         Between stacked layers.
-
-    Inputs: ``x`` ``(B, S, input_size)``. Outputs: ``outputs`` ``(B, S, K)`` with
-    ``K = hidden_size * (2 if bidirectional else 1)``, and the decoder's initial
-    ``state`` (``(h, c)`` for an LSTM, ``h`` for a GRU), each ``(n_layers, B, hidden_size)``.
     """
 
     def __init__(self, cell, input_size, hidden_size, n_layers=1, *, bidirectional=False,
@@ -168,6 +170,13 @@ class AttentionDecoderCell(nn.Module):
     The previous top-layer state is the query (Bahdanau et al., 2015); the
     context it selects joins the step's input and the step's output features.
 
+    Inputs: ``x`` ``(B, input_size)``, ``state`` (as from :class:`RecurrentEncoder`),
+    ``keys`` ``(B, S, key_size)``, optional ``key_padding_mask`` and
+    ``projected_keys`` (see :class:`Attention`; compute the latter once with
+    ``cell.attention.project_keys(keys)``).
+    Outputs: ``features`` ``(B, hidden_size + key_size)`` (new top state and
+    context), the new ``state``, and the attention ``weights`` ``(B, S)``.
+
     Parameters
     ----------
     cell : {"lstm", "gru"}
@@ -179,13 +188,6 @@ class AttentionDecoderCell(nn.Module):
     attention : {"additive", "dot", "general"}
     dropout : float, default=0.0
         Between stacked layers.
-
-    Inputs: ``x`` ``(B, input_size)``, ``state`` (as from :class:`RecurrentEncoder`),
-    ``keys`` ``(B, S, key_size)``, optional ``key_padding_mask`` and
-    ``projected_keys`` (see :class:`Attention`; compute the latter once with
-    ``cell.attention.project_keys(keys)``).
-    Outputs: ``features`` ``(B, hidden_size + key_size)`` (new top state and
-    context), the new ``state``, and the attention ``weights`` ``(B, S)``.
     """
 
     def __init__(self, cell, input_size, hidden_size, key_size, attention, n_layers=1, *,

@@ -62,6 +62,15 @@ class TransformerBlock(nn.Module):
     well scaled without a learning-rate warm-up. A stack of these blocks needs
     one final LayerNorm (see :class:`TransformerStack`).
 
+    Inputs: ``x`` ``(B, N, D)``; ``memory`` ``(B, M, D)`` with cross-attention;
+    ``causal`` (token t attends to tokens <= t only); ``key_padding_mask``
+    ``(B, N)`` and ``memory_key_padding_mask`` ``(B, M)``, True where a token
+    is padding and may not be attended to. Outputs: ``(x, self_weights,
+    cross_weights)``: ``x`` ``(B, N, D)`` and, with ``need_weights``, the
+    weights averaged over heads, ``(B, N, N)`` and ``(B, N, M)`` (None otherwise
+    or without cross-attention). Rows sum to 1; a row whose keys are all masked
+    is NaN, as in ``torch.nn.MultiheadAttention``.
+
     Parameters
     ----------
     d_model, n_heads, d_ff : int
@@ -74,15 +83,6 @@ class TransformerBlock(nn.Module):
     cross_attention : bool
         Add a sub-layer attending to ``memory`` (an encoder's output), as in
         the decoder of an encoder-decoder model.
-
-    Inputs: ``x`` ``(B, N, D)``; ``memory`` ``(B, M, D)`` with cross-attention;
-    ``causal`` (token t attends to tokens <= t only); ``key_padding_mask``
-    ``(B, N)`` and ``memory_key_padding_mask`` ``(B, M)``, True where a token
-    is padding and may not be attended to. Outputs: ``(x, self_weights,
-    cross_weights)``: ``x`` ``(B, N, D)`` and, with ``need_weights``, the
-    weights averaged over heads, ``(B, N, N)`` and ``(B, N, M)`` (None otherwise
-    or without cross-attention). Rows sum to 1; a row whose keys are all masked
-    is NaN, as in ``torch.nn.MultiheadAttention``.
     """
 
     def __init__(self, d_model: int, n_heads: int, d_ff: int, dropout: float = 0.0,
