@@ -266,9 +266,12 @@ class BaseForecaster(BaseEstimator):
                     batch_size=max(self.batch_size, 256), shuffle=False,
                     collate_fn=collate_batch)
             module = TrainingModule(network, learning_rate=self.learning_rate)
+            # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
+            # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(
                 module, train_loader, val_loader, max_epochs=self.max_epochs,
-                patience=self.patience, verbose=verbose, trainer_kwargs=self.trainer_kwargs)
+                patience=self.patience, verbose=verbose, trainer_kwargs=self.trainer_kwargs,
+                callbacks=getattr(self, "_fit_callbacks", ()))
         self.network_ = network.eval()
         self.n_features_in_ = values[0].shape[1]
         self.n_targets_ = n_targets

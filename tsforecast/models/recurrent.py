@@ -10,7 +10,8 @@ from ..base import BaseForecaster
 from ..utils.validation import check_bool, check_int, check_options
 from ._layers import DirectHead
 
-__all__ = ["RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster"]
+__all__ = ["RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
+           "recurrent_search_space"]
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
@@ -140,8 +141,36 @@ class RecurrentNet(nn.Module):
         return self.head(self.dropout(out[:, -1]), future)
 
 
+def recurrent_search_space(trial):
+    """Default tuning search space of the recurrent forecasters, for :func:`tsforecast.tuning.tune`.
+
+    ``learning_rate`` log-uniform in [1e-4, 1e-2], ``hidden_size`` an int
+    log-uniform in [16, 128], ``n_layers`` 1 or 2 and ``dropout`` uniform in
+    [0, 0.3]: the settings that change a recurrent forecaster's accuracy most.
+    The window (``lookback``) depends on the data's seasonality, so it is left
+    to the user (extend this dict in your own search space).
+
+    Parameters
+    ----------
+    trial : optuna.trial.Trial
+
+    Returns
+    -------
+    dict
+        Parameter values for ``set_params``.
+    """
+    return {
+        "learning_rate": trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
+        "hidden_size": trial.suggest_int("hidden_size", 16, 128, log=True),
+        "n_layers": trial.suggest_int("n_layers", 1, 2),
+        "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+    }
+
+
 class _RecurrentForecaster(BaseForecaster):
     """Shared estimator code of the three recurrent forecasters (they differ by ``cell``)."""
+
+    default_search_space = staticmethod(recurrent_search_space)
 
     def _check_model_params(self):
         check_options(self, "cell", self.cell, _GATES)

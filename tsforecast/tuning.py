@@ -1,0 +1,798 @@
+"""Hyperparameter tuning with Optuna: :func:`tune` and the pruning callback.
+
+Each trial clones the estimator, sets the parameters its search space
+suggests, fits it on a chronological split and scores its forecasts on the
+original scale. The library's own Lightning callback reports the validation
+loss to the trial every epoch and stops pruned trials. Studies can live in a
+database, so that a killed run resumes where it stopped and several
+processes (or machines) work on one study at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import os
+import socket
+import time
+import warnings
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytorch_lightning as pl
+import sqlalchemy.exc
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.exceptions import ExperimentalWarning, UpdateFinishedTrialError
+from optuna.trial import FixedTrial, TrialState
+from sklearn.base import clone
+
+from ._training import VAL_LOSS, quiet_lightning, resolve_verbose
+from .base import BaseForecaster
+from .data.inputs import as_series_set, check_covariates
+from .exceptions import TrainingError
+from .utils.validation import check_bool, check_int, check_random_state
+
+__all__ = ["tune", "TuneResult", "PruningCallback"]
+
+_OWNER = "tune()"
+_METRICS = {
+    "mse": lambda true, pred: float(np.mean((pred - true) ** 2)),
+    "mae": lambda true, pred: float(np.mean(np.abs(pred - true))),
+    "rmse": lambda true, pred: float(np.sqrt(np.mean((pred - true) ** 2))),
+}
+_DEFAULT_HOLDOUT = 0.2
+# Database storages record a heartbeat per running trial, so that a trial whose
+# machine died is failed and retried by another worker after the grace period.
+_HEARTBEAT_S, _GRACE_S = 60, 180
+_MAX_RETRY = 2  # a trial interrupted more often than this (e.g. killed for memory) stays failed
+_SQLITE_TIMEOUT_S = 60  # wait this long for another process's write lock on a SQLite file
+
+
+class PruningCallback(pl.Callback):
+    """Report the validation loss to an Optuna trial every epoch and stop pruned trials.
+
+    After each validation pass it calls ``trial.report(val_loss, step)`` (the
+    step counts validation passes: the epoch, by default) and raises
+    ``optuna.TrialPruned`` when ``trial.should_prune()``. Lightning re-raises
+    exceptions from callbacks after its teardown, so the trial ends as
+    pruned. A training epoch that ends without the monitored metric raises
+    ``ValueError``: pruning never stops working silently.
+
+    :func:`tune` attaches it to every trial. In a hand-written Optuna
+    objective, pass it as ``trainer_kwargs={"callbacks": [PruningCallback(trial)]}``.
+
+    Parameters
+    ----------
+    trial : optuna.trial.Trial
+    monitor : str, default="val_loss"
+        Metric logged by the training module (``tsforecast._training.VAL_LOSS``).
+    """
+
+    def __init__(self, trial, monitor=VAL_LOSS):
+        self.trial = trial
+        self.monitor = monitor
+        self._step = 0
+
+    def on_validation_end(self, trainer, pl_module):
+        if trainer.sanity_checking:
+            return
+        value = trainer.callback_metrics.get(self.monitor)
+        if value is None:
+            raise ValueError(self._missing(trainer))
+        value = float(value)
+        step, self._step = self._step, self._step + 1
+        self.trial.report(value, step)
+        if self.trial.should_prune():
+            raise optuna.TrialPruned(
+                f"Pruned at epoch {trainer.current_epoch} with {self.monitor}={value:.6g}.")
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        # Validation runs before this hook; no metric means no validation at all.
+        if self.monitor not in trainer.callback_metrics:
+            raise ValueError(self._missing(trainer))
+
+    def _missing(self, trainer):
+        return (
+            f"The Optuna pruning callback monitors '{self.monitor}', but training logged no "
+            f"such metric (logged: {sorted(trainer.callback_metrics)}). Give the estimator a "
+            f"validation tail (validation_size > 0) so that every epoch is validated, or tune "
+            f"with pruner=optuna.pruners.NopPruner() to turn pruning off."
+        )
+
+
+class _Interrupted(BaseException):
+    """Carries Ctrl+C out of ``Study.optimize``, which would mark the trial as failed."""
+
+    def __init__(self, original):
+        super().__init__(repr(original))
+        self.original = original
+
+
+class TuneResult:
+    """What :func:`tune` found: the best estimator, its parameters and the study.
+
+    Attributes
+    ----------
+    best_estimator : BaseForecaster or None
+        A clone of the estimator with ``best_params``, refitted on all of
+        ``y`` (None with ``refit=False``).
+    best_params : dict
+        The parameter values of the best trial, as the search space returned
+        them (including any fixed values it sets).
+    best_value : float
+        The best trial's score (lower is better).
+    best_trial : int
+        Number of the best trial.
+    metric : str
+        Name of the score (``"mse"``, ``"val_loss"``, a callable's name...).
+    study : optuna.study.Study
+        The Optuna study, with every trial of every worker.
+    """
+
+    def __init__(self, study, best_params, best_estimator, metric):
+        self.study = study
+        self.best_params = best_params
+        self.best_estimator = best_estimator
+        self.metric = metric
+        self.best_trial = study.best_trial.number
+        self.best_value = study.best_value
+
+    def _count(self, state):
+        return len(self.study.get_trials(deepcopy=False, states=(state,)))
+
+    @property
+    def n_trials(self):
+        """Trials in the study, in any state."""
+        return len(self.study.get_trials(deepcopy=False))
+
+    @property
+    def n_complete(self):
+        """Trials that finished with a score."""
+        return self._count(TrialState.COMPLETE)
+
+    @property
+    def n_pruned(self):
+        """Trials stopped early by the pruner."""
+        return self._count(TrialState.PRUNED)
+
+    def summary(self):
+        """One row per trial: number, state, score, last validation loss, parameters.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by trial number, with columns ``state``, ``value`` (the
+            score; NaN unless the trial completed), ``val_loss`` (the last
+            validation loss reported for pruning), ``duration_s``, ``worker``
+            (host:pid) and one column per tuned parameter.
+        """
+        rows = []
+        for t in self.study.get_trials(deepcopy=False):
+            steps = sorted(t.intermediate_values)
+            duration = (t.datetime_complete - t.datetime_start).total_seconds() \
+                if t.datetime_complete and t.datetime_start else np.nan
+            rows.append({
+                "trial": t.number, "state": t.state.name.lower(),
+                "value": t.value if t.state == TrialState.COMPLETE else np.nan,
+                "val_loss": t.intermediate_values[steps[-1]] if steps else np.nan,
+                "duration_s": duration, "worker": t.user_attrs.get("worker"),
+                **t.params,
+            })
+        return pd.DataFrame(rows).set_index("trial")
+
+    def trials_dataframe(self, **kwargs):
+        """Optuna's own table of the trials (``Study.trials_dataframe``)."""
+        return self.study.trials_dataframe(**kwargs)
+
+    def _plot(self, name, **kwargs):
+        from optuna.visualization import matplotlib as optuna_plots
+
+        with warnings.catch_warnings():  # Optuna marks its matplotlib backend experimental
+            warnings.simplefilter("ignore", ExperimentalWarning)
+            return getattr(optuna_plots, name)(self.study, **kwargs)
+
+    def plot_optimization_history(self, **kwargs):
+        """Score of each completed trial and the best so far; returns matplotlib Axes."""
+        kwargs.setdefault("target_name", self.metric)
+        return self._plot("plot_optimization_history", **kwargs)
+
+    def plot_intermediate_values(self, **kwargs):
+        """Validation loss per epoch of every trial, pruned ones included."""
+        return self._plot("plot_intermediate_values", **kwargs)
+
+    def plot_param_importances(self, **kwargs):
+        """How much each parameter explains the score (Optuna's default evaluator)."""
+        return self._plot("plot_param_importances", **kwargs)
+
+    def plot_slice(self, **kwargs):
+        """Score against each parameter."""
+        return self._plot("plot_slice", **kwargs)
+
+    def plot_parallel_coordinate(self, **kwargs):
+        """Parameters and score of every completed trial as lines across axes."""
+        return self._plot("plot_parallel_coordinate", **kwargs)
+
+    def __repr__(self):
+        return (f"TuneResult(study={self.study.study_name!r}, trials={self.n_trials} "
+                f"({self.n_complete} complete, {self.n_pruned} pruned), best_trial="
+                f"{self.best_trial}, best_value={self.best_value:.6g}, "
+                f"best_params={self.best_params})")
+
+
+def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
+         validation=None, cv=None, metric="mse", storage=None, study_name=None,
+         sampler=None, pruner=None, random_state=None, n_jobs=1, refit=True, verbose=None):
+    """Tune a forecaster's hyperparameters with Optuna, then refit the best.
+
+    Each trial clones ``estimator``, calls ``set_params(**search_space(trial))``
+    and fits it on the training part of a chronological split. Every epoch
+    the trial reports the estimator's validation loss to the pruner, which
+    may stop it early. A trial that completes forecasts the held-out part
+    from every origin and is scored with ``metric`` on the original scale
+    of ``y``. Finally a clone with the best parameters is fitted on all of
+    ``y``.
+
+    Parameters
+    ----------
+    estimator : BaseForecaster
+        The forecaster to tune (left unchanged). Its other parameters (e.g.
+        ``lookback``, ``max_epochs``, ``patience``) apply to every trial.
+    y : pandas.Series, pandas.DataFrame, ndarray, or list of those
+        The series, as for ``fit``.
+    X : same kinds as ``y``, optional
+        Covariates known in advance, aligned with ``y`` row for row.
+    search_space : callable or dict, optional
+        A function ``(trial) -> dict`` of parameter values suggested with
+        ``trial.suggest_*`` (it may also set fixed values), or a dict mapping
+        parameter names to Optuna distributions
+        (``{"hidden_size": optuna.distributions.IntDistribution(16, 128)}``).
+        Default: the estimator's ``default_search_space``.
+    n_trials : int, default=20
+        Total number of trials the study should hold: complete, pruned and
+        failed ones, from every worker and every earlier call on the same
+        study. Resuming a study therefore runs only the missing trials, and
+        a trial interrupted by a killed process is re-run with its parameters
+        rather than counted.
+    timeout : float, optional
+        Stop starting new trials after this many seconds of this call.
+    validation : float, int or "val_loss", optional
+        How a trial is scored without ``cv``. A float in (0, 1) or an int
+        number of rows: the last rows of each series are held out; the trial
+        is fitted on the rows before (its own ``validation_size`` tail of
+        those drives early stopping and pruning), forecasts ``horizon`` steps
+        from every origin in the holdout using the true history before it,
+        and is scored with ``metric`` over all forecast values. ``"val_loss"``:
+        the best validation loss of the estimator's own validation tail
+        (mean squared error of scaled values): cheaper (no holdout), but only
+        comparable between trials that share the scaling, strategy and
+        horizon. Default: 0.2 (a 20% holdout) unless ``cv`` is given.
+    cv : object with a ``split(y)`` method, optional
+        A chronological splitter yielding ``(train_idx, test_idx)`` row
+        indices, each a contiguous range with the test rows after the
+        training rows (e.g. ``tsforecast.model_selection.RollingOriginSplit``
+        or ``sklearn.model_selection.TimeSeriesSplit``). Each fold is scored
+        like a holdout and the trial's score is the mean over folds. Pruning
+        watches the first fold only (the validation losses of different folds
+        are not comparable). One series only.
+    metric : {"mse", "mae", "rmse"} or callable, default="mse"
+        Score on the original scale, lower is better. A callable receives
+        ``(y_true, y_pred)`` arrays of shape ``(n_origins * horizon,
+        n_targets)`` (one row per forecast step of every origin) and returns
+        a float, like the functions of ``tsforecast.metrics``.
+    storage : str or optuna.storages.BaseStorage, optional
+        Where the study lives. None: in memory, gone when the process ends.
+        A database URL (``"sqlite:///tuning.db"``,
+        ``"postgresql+psycopg2://user:password@host/db"``) keeps it: call
+        ``tune`` again with the same ``study_name`` to resume, or run it in
+        several processes or machines at once to share the work.
+    study_name : str, optional
+        Name of the study in ``storage``; it is created if missing and
+        resumed if present. None: a new, uniquely named study.
+    sampler : optuna.samplers.BaseSampler, optional
+        Default: ``TPESampler(seed=random_state)``.
+    pruner : optuna.pruners.BasePruner, optional
+        Default: ``MedianPruner(n_startup_trials=5, n_warmup_steps=2)``: from
+        the third epoch on, stop a trial whose best validation loss is worse
+        than the median of earlier trials at the same epoch.
+        ``optuna.pruners.NopPruner()`` turns pruning off.
+    random_state : int, optional
+        Seeds the default sampler and, unless the estimator has its own
+        ``random_state``, every trial's estimator and the refit: the same
+        seed gives the same trials and result (with ``n_jobs=1`` and a new
+        study). Workers sharing a study should use different seeds.
+    n_jobs : int, default=1
+        Trials run at once in this process (threads; -1: one per CPU).
+        Processes sharing a database storage scale better.
+    refit : bool, default=True
+        Fit a clone with the best parameters on all of ``y``. Set False in
+        extra workers of a shared study.
+    verbose : bool, optional
+        Progress bar over trials and Optuna's per-trial log lines. None:
+        only when standard error is a terminal.
+
+    Returns
+    -------
+    TuneResult
+        ``best_estimator``, ``best_params``, ``best_value``, ``study``,
+        ``summary()`` and plotting methods.
+
+    Raises
+    ------
+    ValueError
+        For bad arguments, a search space suggesting unknown parameters, a
+        trial without validation loss to prune on, or a study where no trial
+        completed. Errors inside a trial are raised, except ``TrainingError``
+        (a diverging loss), which fails that trial and tuning goes on.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import LSTMForecaster
+    >>> from tsforecast.tuning import tune
+    >>> y = np.sin(np.arange(300) * 2 * np.pi / 24)
+    >>> est = LSTMForecaster(lookback=24, horizon=6, max_epochs=1)
+    >>> result = tune(est, y, n_trials=2, random_state=0, verbose=False)
+    >>> sorted(result.best_params)
+    ['dropout', 'hidden_size', 'learning_rate', 'n_layers']
+    >>> result.best_estimator.predict().shape
+    (6,)
+    """
+    if not isinstance(estimator, BaseForecaster):
+        raise TypeError(
+            f"{_OWNER} tunes tsforecast forecasters; got {type(estimator).__name__}. Pass an "
+            f"estimator such as LSTMForecaster(...)."
+        )
+    name = type(estimator).__name__
+    if callable(X) or isinstance(X, dict):
+        raise TypeError(
+            f"X passed to {_OWNER} is a {type(X).__name__}, which looks like a search space: "
+            f"the third argument is the covariates X. Pass search_space=... by keyword."
+        )
+    space = _resolve_search_space(search_space, estimator)
+    check_int(_OWNER, "n_trials", n_trials)
+    if timeout is not None and (not isinstance(timeout, numbers.Real) or isinstance(
+            timeout, bool) or timeout <= 0):
+        raise ValueError(
+            f"The 'timeout' parameter of {_OWNER} must be a positive number of seconds or "
+            f"None. Got {timeout!r} instead.")
+    if not (n_jobs == -1 or (isinstance(n_jobs, numbers.Integral) and n_jobs >= 1)) or \
+            isinstance(n_jobs, bool):
+        raise ValueError(
+            f"The 'n_jobs' parameter of {_OWNER} must be a positive int or -1. Got {n_jobs!r} "
+            f"instead.")
+    check_random_state(_OWNER, random_state)
+    check_bool(_OWNER, "refit", refit)
+    check_bool(_OWNER, "verbose", verbose, allow_none=True)
+    metric_fn, metric_name = _resolve_metric(metric, validation)
+    folds = _make_folds(y, X, validation, cv, name)
+    sampler = optuna.samplers.TPESampler(seed=random_state) if sampler is None else sampler
+    pruner = _default_pruner() if pruner is None else pruner
+    if not isinstance(sampler, optuna.samplers.BaseSampler):
+        raise TypeError(f"The 'sampler' parameter of {_OWNER} must be an Optuna sampler. Got "
+                        f"{type(sampler).__name__} instead.")
+    if not isinstance(pruner, optuna.pruners.BasePruner):
+        raise TypeError(f"The 'pruner' parameter of {_OWNER} must be an Optuna pruner. Got "
+                        f"{type(pruner).__name__} instead.")
+    pruning = not isinstance(pruner, optuna.pruners.NopPruner)
+    if (pruning or validation == "val_loss") and estimator.validation_size == 0:
+        what = "scores trials by" if validation == "val_loss" else "prunes trials on"
+        raise ValueError(
+            f"{_OWNER} {what} the validation loss, but {name} has validation_size="
+            f"{estimator.validation_size!r} and so no "
+            f"validation tail. Set validation_size > 0 (e.g. 0.2), or pass "
+            f"pruner=optuna.pruners.NopPruner() to tune without pruning."
+        )
+    verbose = resolve_verbose(verbose)
+    seed = {"random_state": random_state} \
+        if estimator.random_state is None and random_state is not None else {}
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+
+    def objective(trial):
+        try:
+            return run_trial(trial)
+        except (KeyboardInterrupt, SystemExit) as err:
+            # Optuna would record the trial as failed; leave it running, to be re-queued.
+            raise _Interrupted(err) from err
+
+    def run_trial(trial):
+        trial.set_user_attr("worker", worker)
+        params = _suggest(space, trial, estimator)
+        est = clone(estimator).set_params(**{**params, **seed, "verbose": False})
+        if validation == "val_loss":
+            with _fit_callbacks(est, [PruningCallback(trial)] if pruning else []):
+                est.fit(y, X)
+            return _best_val_loss(est)
+        scores = []
+        for k, fold in enumerate(folds):
+            with _fit_callbacks(est, [PruningCallback(trial)] if pruning and k == 0 else []):
+                est.fit(fold.y, fold.X)
+            true, pred = fold.forecasts(est)
+            scores.append(metric_fn(true, pred))
+        if len(folds) > 1:
+            trial.set_user_attr("fold_scores", scores)
+        return float(np.mean(scores))
+
+    with _quiet_optuna(verbose):
+        storage = _make_storage(storage)
+        study = _retry_on_race(lambda: optuna.create_study(
+            storage=storage, study_name=study_name, sampler=sampler, pruner=pruner,
+            direction="minimize", load_if_exists=True))
+        _check_study(study, name, metric_name, validation, cv)
+        _recover_interrupted(study, this_process=True)
+        remaining = n_trials - _n_taken(study)
+        if remaining > 0:
+            def stop_at_budget(study, trial):
+                _recover_interrupted(study, this_process=False)
+                if _n_taken(study) >= n_trials:
+                    study.stop()
+
+            # Quiet Lightning once for all trials: per-fit toggling races between threads.
+            try:
+                with quiet_lightning(False):
+                    study.optimize(objective, n_trials=remaining, timeout=timeout,
+                                   n_jobs=n_jobs, catch=(TrainingError,),
+                                   callbacks=[stop_at_budget], show_progress_bar=verbose)
+            except _Interrupted as stop:  # Ctrl+C (Lightning turns it into SystemExit)
+                _recover_interrupted(study, this_process=True)
+                raise stop.original from None
+    if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        counts = pd.Series([t.state.name.lower() for t in study.get_trials(deepcopy=False)])
+        raise ValueError(
+            f"No trial of study '{study.study_name}' completed "
+            f"({counts.value_counts().to_dict()}), so there are no best parameters. Run more "
+            f"trials, or let the pruner wait longer (e.g. MedianPruner(n_startup_trials=5, "
+            f"n_warmup_steps=5))."
+        )
+    # The search space may set fixed values besides the suggested ones: replay it.
+    best_params = _suggest(space, FixedTrial(study.best_params, study.best_trial.number),
+                           estimator)
+    best_estimator = None
+    if refit:
+        best_estimator = clone(estimator).set_params(**best_params, **seed).fit(y, X)
+    return TuneResult(study, best_params, best_estimator, metric_name)
+
+
+# ---------------------------------------------------------------------- search space
+def _resolve_search_space(search_space, estimator):
+    name = type(estimator).__name__
+    if search_space is None:
+        space = getattr(type(estimator), "default_search_space", None)
+        if space is None:
+            raise ValueError(
+                f"{name} has no default search space (no 'default_search_space' attribute), so "
+                f"{_OWNER} needs search_space=...: a function (trial) -> dict of parameter "
+                f"values, or a dict of Optuna distributions such as "
+                f"{{'learning_rate': optuna.distributions.FloatDistribution(1e-4, 1e-2, "
+                f"log=True)}}."
+            )
+        return space
+    if callable(search_space):
+        return search_space
+    if isinstance(search_space, dict):
+        for key, dist in search_space.items():
+            if not isinstance(dist, BaseDistribution):
+                raise TypeError(
+                    f"search_space['{key}'] passed to {_OWNER} is a {type(dist).__name__}; a "
+                    f"dict search space maps parameter names to Optuna distributions (e.g. "
+                    f"optuna.distributions.CategoricalDistribution({dist!r:.40})). Or pass a "
+                    f"function (trial) -> dict."
+                )
+        _check_param_names(list(search_space), estimator)
+        return lambda trial: {k: _suggest_one(trial, k, d) for k, d in search_space.items()}
+    raise TypeError(
+        f"The 'search_space' parameter of {_OWNER} must be a function (trial) -> dict, a dict "
+        f"of Optuna distributions or None. Got {type(search_space).__name__} instead."
+    )
+
+
+def _suggest_one(trial, key, dist):
+    if isinstance(dist, FloatDistribution):
+        return trial.suggest_float(key, dist.low, dist.high, log=dist.log, step=dist.step)
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(key, dist.low, dist.high, log=dist.log, step=dist.step)
+    if isinstance(dist, CategoricalDistribution):
+        return trial.suggest_categorical(key, dist.choices)
+    raise TypeError(f"{_OWNER} cannot sample search_space['{key}'] of type "
+                    f"{type(dist).__name__}; use a Float, Int or Categorical distribution.")
+
+
+def _suggest(space, trial, estimator):
+    params = space(trial)
+    if not isinstance(params, dict):
+        raise TypeError(
+            f"The search space passed to {_OWNER} must return a dict of parameter values; it "
+            f"returned {type(params).__name__}."
+        )
+    _check_param_names(list(params), estimator)
+    return params
+
+
+def _check_param_names(keys, estimator):
+    valid = estimator.get_params(deep=False)
+    unknown = [k for k in keys if k not in valid]
+    if unknown:
+        raise ValueError(
+            f"The search space sets {unknown}, which {'is' if len(unknown) == 1 else 'are'} not "
+            f"a parameter of {type(estimator).__name__}. Valid parameters: {sorted(valid)}."
+        )
+
+
+# ---------------------------------------------------------------------- scoring
+def _resolve_metric(metric, validation):
+    if validation == "val_loss":
+        if metric != "mse":
+            raise ValueError(
+                f"With validation='val_loss' the score is the estimator's validation loss (a "
+                f"mean squared error of scaled values), so metric must stay 'mse'. Got "
+                f"{metric!r}; pass a holdout size as validation to score with {metric!r}."
+            )
+        return None, VAL_LOSS
+    if callable(metric):
+        return metric, getattr(metric, "__name__", "metric")
+    if metric not in _METRICS:
+        raise ValueError(
+            f"The 'metric' parameter of {_OWNER} must be one of {sorted(_METRICS)} or a "
+            f"callable (y_true, y_pred) -> float. Got {metric!r} instead."
+        )
+    return _METRICS[metric], metric
+
+
+def _best_val_loss(est):
+    losses = [row[VAL_LOSS] for row in est.history_ if VAL_LOSS in row]
+    return float(np.nanmin(losses))
+
+
+class _Fold:
+    """Rows to fit on and test spans ``(series, start, stop)`` to forecast, of one split."""
+
+    def __init__(self, y, X, values, covariates, spans):
+        self.y, self.X = y, X
+        self.values, self.covariates, self.spans = values, covariates, spans
+
+    def forecasts(self, est):
+        """Forecast every test origin from its true history.
+
+        Returns ``(true, pred)`` of shape ``(n_origins * horizon, n_targets)``.
+        """
+        L, H = est.lookback, est.horizon
+        histories, futures, true = [], [], []
+        for i, start, stop in self.spans:
+            if stop - start < H:
+                raise ValueError(
+                    f"A test span of {stop - start} rows is shorter than horizon={H}, so "
+                    f"{_OWNER} cannot score a single forecast. Hold out more rows (validation "
+                    f"or the cv's test size) or reduce 'horizon'."
+                )
+            for origin in range(start, stop - H + 1):
+                histories.append(self.values[i][origin - L:origin])
+                true.append(self.values[i][origin:origin + H])
+                if self.covariates is not None:
+                    futures.append(self.covariates[i][origin - L:origin + H])
+        pred = est.predict(y=histories, X=futures if self.covariates is not None else None)
+        n_targets = true[0].shape[-1]  # rows: every forecast step of every origin
+        return (np.concatenate(true).reshape(-1, n_targets),
+                np.concatenate([np.asarray(p, dtype=np.float64) for p in pred]).reshape(
+                    -1, n_targets))
+
+
+def _rows(obj, start, stop):
+    return obj.iloc[start:stop] if isinstance(obj, (pd.Series, pd.DataFrame)) \
+        else np.asarray(obj)[start:stop]
+
+
+def _make_folds(y, X, validation, cv, name):
+    if cv is not None and validation is not None:
+        raise ValueError(
+            f"{_OWNER} got both validation={validation!r} and cv; they are two ways to score "
+            f"a trial. Pass one of them."
+        )
+    if validation == "val_loss":
+        return []
+    ys = as_series_set(y, name, "y")
+    xs = as_series_set(X, name, "X") if X is not None else None
+    if xs is not None:
+        check_covariates(xs, ys, name)
+    values = ys.values
+    covariates = xs.values if xs is not None else None
+    if cv is None:
+        size = _DEFAULT_HOLDOUT if validation is None else validation
+        ok = (isinstance(size, numbers.Integral) and not isinstance(size, bool) and size >= 1) \
+            or (isinstance(size, numbers.Real) and not isinstance(size, bool) and 0 < size < 1)
+        if not ok:
+            raise ValueError(
+                f"The 'validation' parameter of {_OWNER} must be a float in (0, 1) (fraction "
+                f"of each series held out), an int number of rows, 'val_loss' or None. Got "
+                f"{validation!r} instead."
+            )
+        cuts = [n - (size if isinstance(size, numbers.Integral) else int(round(size * n)))
+                for n in ys.lengths]
+        spans = [(i, cut, n) for i, (cut, n) in enumerate(zip(cuts, ys.lengths))]
+        if any(cut <= 0 for cut in cuts):
+            raise ValueError(
+                f"validation={validation!r} holds out all of a series of {min(ys.lengths)} rows. "
+                f"Hold out fewer rows."
+            )
+        if ys.is_list:
+            fit_y = [_rows(obj, 0, cut) for obj, cut in zip(y, cuts)]
+            fit_X = [_rows(obj, 0, cut) for obj, cut in zip(X, cuts)] if X is not None else None
+        else:
+            fit_y = _rows(y, 0, cuts[0])
+            fit_X = _rows(X, 0, cuts[0]) if X is not None else None
+        return [_Fold(fit_y, fit_X, values, covariates, spans)]
+    if not callable(getattr(cv, "split", None)):
+        raise TypeError(
+            f"The 'cv' parameter of {_OWNER} must have a split(y) method yielding (train_idx, "
+            f"test_idx), such as tsforecast.model_selection.RollingOriginSplit. Got "
+            f"{type(cv).__name__} instead."
+        )
+    if ys.is_list:
+        raise ValueError(
+            f"cv splits one series, but y passed to {_OWNER} is a list of {len(ys.values)}. "
+            f"Use validation=<holdout size> to tune on many series."
+        )
+    folds = []
+    for k, (train, test) in enumerate(cv.split(y)):
+        train, test = _contiguous(train, k, "train"), _contiguous(test, k, "test")
+        if train[1] > test[0]:
+            raise ValueError(
+                f"Fold {k} of cv trains on rows {train[0]}..{train[1] - 1} but tests on rows "
+                f"{test[0]}..{test[1] - 1}: the test rows must come after the training rows. "
+                f"Use a chronological splitter such as "
+                f"tsforecast.model_selection.RollingOriginSplit."
+            )
+        fit_X = _rows(X, *train) if X is not None else None
+        folds.append(_Fold(_rows(y, *train), fit_X, values, covariates, [(0, *test)]))
+    if not folds:
+        raise ValueError(f"cv passed to {_OWNER} yielded no split. Check its settings.")
+    return folds
+
+
+def _contiguous(idx, k, what):
+    idx = np.asarray(idx)
+    if idx.ndim != 1 or idx.size == 0 or not np.issubdtype(idx.dtype, np.integer) or \
+            np.any(np.diff(idx) != 1):
+        raise ValueError(
+            f"Fold {k} of cv gives {what} indices that are not a non-empty, increasing, "
+            f"contiguous range of row numbers. Use a chronological splitter such as "
+            f"tsforecast.model_selection.RollingOriginSplit."
+        )
+    return int(idx[0]), int(idx[-1]) + 1
+
+
+@contextlib.contextmanager
+def _fit_callbacks(est, callbacks):
+    """Hand extra Lightning callbacks to the next ``fit`` (read by BaseForecaster.fit)."""
+    est._fit_callbacks = list(callbacks)
+    try:
+        yield est
+    finally:
+        del est._fit_callbacks
+
+
+# ---------------------------------------------------------------------- study
+def _default_pruner():
+    return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)
+
+
+def _make_storage(storage):
+    if storage is None or isinstance(storage, optuna.storages.BaseStorage):
+        return storage
+    if not isinstance(storage, str):
+        raise TypeError(
+            f"The 'storage' parameter of {_OWNER} must be a database URL such as "
+            f"'sqlite:///tuning.db', an Optuna storage or None. Got {type(storage).__name__} "
+            f"instead."
+        )
+    engine_kwargs = {"connect_args": {"timeout": _SQLITE_TIMEOUT_S}} \
+        if storage.startswith("sqlite") else None
+    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        return _retry_on_race(lambda: optuna.storages.RDBStorage(
+            storage, engine_kwargs=engine_kwargs, heartbeat_interval=_HEARTBEAT_S,
+            grace_period=_GRACE_S,
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=_MAX_RETRY)))
+
+
+def _retry_on_race(make, attempts=5):
+    """Call ``make`` again when another worker is creating the same database at this moment.
+
+    Workers started together on a new database race to create its tables and
+    the study; the losers get integrity or operational errors and succeed on
+    a second try. A URL that is really wrong still fails, a second later.
+    """
+    for attempt in range(attempts):
+        try:
+            return make()
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * 2 ** attempt)
+
+
+def _check_study(study, name, metric_name, validation, cv):
+    """Refuse to mix scores of different estimators or metrics in one study."""
+    scoring = f"cv={type(cv).__name__}" if cv is not None else \
+        f"validation={_DEFAULT_HOLDOUT if validation is None else validation!r}"
+    expected = {"tsforecast:estimator": name, "tsforecast:metric": metric_name,
+                "tsforecast:scoring": scoring}
+    found = {k: v for k, v in study.user_attrs.items() if k in expected}
+    if not found:
+        for key, value in expected.items():
+            study.set_user_attr(key, value)
+        return
+    if found != expected:
+        raise ValueError(
+            f"Study '{study.study_name}' was tuned with {found}, but this call uses {expected}; "
+            f"their scores cannot be compared. Resume it with the same estimator, metric and "
+            f"validation, or pass another study_name."
+        )
+
+
+def _alive(pid):
+    if os.name != "posix":  # os.kill would end the process on Windows; rely on heartbeats
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _recover_interrupted(study, *, this_process):
+    """Fail and re-queue running trials whose worker on this machine is gone.
+
+    A worker killed mid-trial (SIGKILL, out of memory) or interrupted with
+    Ctrl+C leaves its trial RUNNING in the storage. Trials of dead processes
+    on this host, and with ``this_process`` those of this process (which runs
+    none at that moment), are failed and queued again with the same
+    parameters. Workers on other machines are covered by the storage's
+    heartbeat.
+    """
+    host, pid = socket.gethostname(), os.getpid()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExperimentalWarning)
+        optuna.storages.fail_stale_trials(study)
+        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=_MAX_RETRY)
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        owner_host, _, owner_pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
+        if owner_host != host or not owner_pid.isdigit():
+            continue
+        owner_pid = int(owner_pid)
+        if (owner_pid == pid and this_process) or (owner_pid != pid and not _alive(owner_pid)):
+            try:
+                failed = study.tell(trial.number, state=TrialState.FAIL)
+            except (ValueError, UpdateFinishedTrialError):
+                continue  # another worker recovered it first
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ExperimentalWarning)
+                retry(study, failed)
+
+
+def _n_taken(study):
+    """Trials that count towards ``n_trials``: finished or running, not interrupted-and-retried."""
+    trials = study.get_trials(deepcopy=False)
+    retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
+    counted = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    return sum(t.state in counted or (t.state == TrialState.FAIL and t.number not in retried)
+               for t in trials)
+
+
+@contextlib.contextmanager
+def _quiet_optuna(verbose):
+    """Optuna's per-trial INFO lines only when verbose."""
+    level = optuna.logging.get_verbosity()
+    if not verbose:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(level)
