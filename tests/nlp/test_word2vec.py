@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from tests.test_docs import documented_params
 from tsforecast.exceptions import NotFittedError
-from tsforecast.nlp import CBOW, SkipGram, load_word2vec_format
+from tsforecast.nlp import CBOW, SkipGram, load_word2vec_format, save_word2vec_format
 from tsforecast.nlp.word2vec import NOISE_POWER, Word2VecNet, _Batches
 
 ESTIMATORS = (CBOW, SkipGram)
@@ -46,7 +46,7 @@ def corpus():
 
 @pytest.fixture(scope="module", params=ESTIMATORS, ids=lambda c: c.__name__)
 def fitted(request, corpus):
-    params = dict(FAST, vector_size=24, max_epochs=25, learning_rate=2e-2, subsample=None)
+    params = dict(FAST, vector_size=24, max_epochs=10, learning_rate=3e-2, subsample=None)
     return request.param(**params).fit(corpus)
 
 
@@ -269,6 +269,14 @@ def test_gensim_reads_the_export(fitted, tmp_path):
     assert kv.index_to_key == fitted.vocabulary_
     ours = [w for w, _ in fitted.most_similar("cat", top=3)]
     assert [w for w, _ in kv.most_similar("cat", topn=3)] == ours
+
+
+def test_save_word2vec_format_refuses_words_with_spaces(tmp_path):
+    with pytest.raises(ValueError, match=r"contain whitespace .*\['new york'\]"):
+        save_word2vec_format(tmp_path / "v.txt", np.ones((2, 3)), ["city", "new york"])
+    with pytest.raises(ValueError, match=r"one row of word_vectors per word: got shape \(2, 3\) "
+                                         r"for 3 words"):
+        save_word2vec_format(tmp_path / "v.txt", np.ones((2, 3)), ["a", "b", "c"])
 
 
 def test_load_word2vec_format_errors(tmp_path):

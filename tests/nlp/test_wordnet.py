@@ -46,6 +46,15 @@ def test_first_hypernym_path_of_car(wn):
                     "motor_vehicle.n.01", "car.n.01"]
 
 
+def test_relations_are_in_name_order_whatever_the_hash_seed(wn):
+    """NLTK 3.10 keeps relation targets in sets, whose order changes between processes."""
+    for name in ("wheeled_vehicle.n.01", "person.n.01", "water.n.01", "gold.n.03",
+                 "teacher.n.01", "run.v.01"):
+        for related in (wordnet.synset(name).hypernyms(), wordnet.synset(name).hyponyms()):
+            assert [s.name() for s in related] == sorted(s.name() for s in related)
+    assert len(wordnet.synset("wheeled_vehicle.n.01").hypernyms()) == 2
+
+
 def test_synsets_definitions_and_synonyms(wn):
     senses = wordnet.synsets("car")
     assert [s.name() for s in senses] == ["car.n.01", "car.n.02", "car.n.03", "car.n.04",
@@ -117,7 +126,7 @@ def _tiny_wordnet(directory, version="3.0"):
     Offsets are byte positions, so each file is laid out twice: once to measure
     the line lengths (fixed-width offsets make them independent of the values).
     """
-    header = f"  1 Tiny test database. WordNet {version} Copyright 2006 by Princeton University.  \n"
+    header = f"  1 Tiny test database. WordNet {version} Copyright 2006 by Princeton.  \n"
     # name: (file, lex file, ss_type, [(word, lex_id)], [(pointer, target, pos)], gloss)
     synsets = {
         "entity": ("noun", "03", "n", [("entity", 0)], [("~", "vehicle", "n")], "that which is"),

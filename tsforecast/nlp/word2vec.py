@@ -39,7 +39,7 @@ from .similarity import analogy as _analogy
 from .similarity import cos_similarity
 from .similarity import most_similar as _most_similar
 
-__all__ = ["Word2VecNet", "CBOW", "SkipGram", "load_word2vec_format"]
+__all__ = ["Word2VecNet", "CBOW", "SkipGram", "save_word2vec_format", "load_word2vec_format"]
 
 #: Exponent of the unigram counts in the noise distribution (Mikolov et al., 2013).
 NOISE_POWER = 0.75
@@ -350,17 +350,44 @@ class _Word2Vec(BaseEstimator):
         path : str or path-like
         """
         check_is_fitted(self)
-        save_word2vec_format(path, self.word_vectors_, self.vocabulary_, _owner=self)
+        save_word2vec_format(path, self.word_vectors_, self.vocabulary_)
 
 
-def save_word2vec_format(path, word_vectors, id_to_word, *, _owner=None):
-    """Write ``word_vectors`` (one row per word of ``id_to_word``) in word2vec's text format."""
-    owner = type(_owner).__name__ if _owner is not None else "save_word2vec_format"
-    bad = [w for w in id_to_word if not w or any(c.isspace() for c in w)]
-    if bad:
-        raise ValueError(f"{owner} cannot write words that are empty or contain whitespace in "
-                         f"word2vec's text format (it separates fields by spaces): {bad[:5]}.")
+def save_word2vec_format(path, word_vectors, id_to_word):
+    """Write word vectors in word2vec's text format.
+
+    The first line holds the number of words and the dimension; each further
+    line a word and its vector, separated by spaces. Works for any vectors,
+    e.g. count-based ones from :func:`~tsforecast.nlp.reduce_dimensions`.
+
+    Parameters
+    ----------
+    path : str or path-like
+    word_vectors : array-like of shape (V, d)
+    id_to_word : list of str
+        The word of each row; no whitespace inside words.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from tsforecast.nlp import load_word2vec_format, save_word2vec_format
+    >>> path = os.path.join(tempfile.mkdtemp(), "vectors.txt")
+    >>> save_word2vec_format(path, [[0.5, -1.0], [2.0, 0.25]], ["cat", "dog"])
+    >>> print(open(path).read().strip())
+    2 2
+    cat 0.5 -1
+    dog 2 0.25
+    """
     vectors = np.asarray(word_vectors, dtype=np.float32)
+    if vectors.ndim != 2 or len(vectors) != len(id_to_word):
+        raise ValueError(f"save_word2vec_format expects one row of word_vectors per word: got "
+                         f"shape {vectors.shape} for {len(id_to_word)} words.")
+    bad = [w for w in id_to_word if not isinstance(w, str) or not w
+           or any(c.isspace() for c in w)]
+    if bad:
+        raise ValueError(f"save_word2vec_format cannot write words that are empty, not str, or "
+                         f"contain whitespace (the format separates fields by spaces): "
+                         f"{bad[:5]}.")
     with open(os.fspath(path), "w", encoding="utf-8") as f:
         f.write(f"{len(id_to_word)} {vectors.shape[1]}\n")
         for word, row in zip(id_to_word, vectors):

@@ -24,6 +24,10 @@ sense-key index, which is derived from ``data.*``, ``index.*`` and
 ``cntlist.rev``). At first use they are built from the local files into
 ``$XDG_CACHE_HOME/tsforecast/wordnet/`` (``~/.cache/...`` by default), once per
 data directory; a data directory that has them is used as it is.
+
+Relations (``hypernyms()``, ``hyponyms()``, ...) list their targets in
+synset-name order, so that ``hypernym_paths()[0]`` is the same in every run
+(NLTK 3.10 alone gives them in an order that changes between processes).
 """
 
 from __future__ import annotations
@@ -262,6 +266,29 @@ def _built_dir(directory: Path) -> Path:
 
 
 # ---------------------------------------------------------------------------- the reader
+class _NameOrderedPointers(dict):
+    """A synset's pointers (relation symbol -> targets), the targets in synset-name order.
+
+    NLTK 3.10 keeps each relation's targets in a set of (pos, offset) tuples,
+    whose iteration order changes from one Python process to the next (string
+    hashing is randomised), and so would ``hypernyms()`` and
+    ``hypernym_paths()[0]``. Earlier NLTK versions sorted them by name; this
+    restores that order, sorting each relation once, when it is first read.
+    """
+
+    def __init__(self, pointers, reader):
+        super().__init__(pointers)
+        self._reader = reader
+
+    def __getitem__(self, symbol):
+        targets = super().__getitem__(symbol)
+        if isinstance(targets, set):
+            synset = self._reader.synset_from_pos_and_offset
+            targets = sorted(targets, key=lambda target: synset(*target).name())
+            super().__setitem__(symbol, targets)
+        return targets
+
+
 def _reader_class():
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
     from nltk.data import FileSystemPathPointer
@@ -279,6 +306,11 @@ def _reader_class():
             if fileid in self._built_files:
                 return self._built_files[fileid].open(self.encoding(fileid))
             return super().open(fileid)
+
+        def _synset_from_pos_and_line(self, pos, data_file_line):
+            synset = super()._synset_from_pos_and_line(pos, data_file_line)
+            synset._pointers = _NameOrderedPointers(synset._pointers, self)
+            return synset
 
         def map_wn(self, version="wordnet"):
             # NLTK maps other WordNet versions onto 3.0, the version its
@@ -322,8 +354,8 @@ def load_wordnet():
     >>> wn = load_wordnet()
     >>> wn.get_version()
     '3.0'
-    >>> wn.synset("dog.n.01").definition()
-    'a member of the genus Canis (probably descended from the common wolf) that has been domesticated by man since prehistoric times; occurs in many breeds'
+    >>> wn.synset("dog.n.01").definition()[:40]
+    'a member of the genus Canis (probably de'
     """
     directory = wordnet_dir()
     key = str(directory.resolve())
@@ -386,8 +418,8 @@ def synsets(word, pos=None):
     Examples
     --------
     >>> from tsforecast.nlp import wordnet
-    >>> wordnet.synsets("car")
-    [Synset('car.n.01'), Synset('car.n.02'), Synset('car.n.03'), Synset('car.n.04'), Synset('cable_car.n.01')]
+    >>> [s.name() for s in wordnet.synsets("car")]
+    ['car.n.01', 'car.n.02', 'car.n.03', 'car.n.04', 'cable_car.n.01']
     >>> [s.name() for s in wordnet.synsets("run", pos="n")][:3]
     ['run.n.01', 'test.n.05', 'footrace.n.01']
     """
