@@ -3,7 +3,7 @@
 __version__ = "0.1.0"
 
 from ._persistence import load as _load  # noqa: E402
-from .models import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
+from .models import GRUForecaster, LSTMForecaster, RNNForecaster, WaveNetForecaster  # noqa: E402
 
 
 def load(path):
@@ -21,4 +21,5 @@ def load(path):
     return _load(path)
 
 
-__all__ = ["RNNForecaster", "LSTMForecaster", "GRUForecaster", "load", "__version__"]
+__all__ = ["RNNForecaster", "LSTMForecaster", "GRUForecaster", "WaveNetForecaster", "load",
+           "__version__"]
