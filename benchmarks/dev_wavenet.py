@@ -20,6 +20,7 @@ import ast
 import time
 
 import numpy as np
+import pytorch_lightning as pl
 import torch
 
 from tsforecast import WaveNetForecaster
@@ -42,6 +43,28 @@ def evaluate(est, frame):
     return float((err ** 2).mean()), float(np.abs(err).mean()), len(origins)
 
 
+class TestTrace(pl.Callback):
+    """Print the test MSE after every epoch (a development aid: it peeks at the test set)."""
+
+    def __init__(self, frame, lookback, horizon):
+        train = frame.iloc[:TRAIN]
+        values = ((frame - train.mean()) / train.std(ddof=0)).to_numpy(np.float32)
+        windows = torch.from_numpy(values[VAL - lookback:]).unfold(0, lookback + horizon, 1)
+        windows = windows.transpose(1, 2)  # -> (N, L + H, F)
+        self.past, self.actual = windows[:, :lookback], windows[:, lookback:]
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        network = pl_module.network.eval()
+        with torch.no_grad():
+            pred = torch.cat([network(p, p.new_zeros(len(p), self.actual.shape[1], 0))
+                              for p in self.past.split(512)])
+        network.train()
+        mse = float(((pred - self.actual) ** 2).mean())
+        val = float(trainer.callback_metrics.get("val_loss", float("nan")))
+        print(f"  epoch {trainer.current_epoch}: val loss {val:.4f}  test MSE {mse:.4f}",
+              flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--setting", choices=["M", "S"], default="M",
@@ -50,6 +73,8 @@ def main():
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override an estimator parameter, e.g. --set linear_skip=False")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trace", action="store_true",
+                        help="print the test MSE after each epoch (peeks at the test set)")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
@@ -60,9 +85,12 @@ def main():
     for item in args.set:
         name, _, value = item.partition("=")
         params[name] = ast.literal_eval(value)
+    trainer_kwargs = {"accelerator": "cpu"}
+    if args.trace:
+        trainer_kwargs["callbacks"] = [TestTrace(frame, 96, 96)]
     est = WaveNetForecaster(lookback=96, horizon=96, max_epochs=args.max_epochs,
                             validation_size=(VAL - TRAIN) / VAL, random_state=args.seed,
-                            verbose=False, trainer_kwargs={"accelerator": "cpu"}, **params)
+                            verbose=False, trainer_kwargs=trainer_kwargs, **params)
     start = time.perf_counter()
     est.fit(frame.iloc[:VAL])
     seconds = time.perf_counter() - start

@@ -44,16 +44,18 @@ def test_causal_stack_sees_exactly_its_receptive_field(kernel_size, n_layers, n_
         assert torch.all(grad[: max(0, t - R + 1)] == 0), f"step {t} sees beyond {R} steps"
 
 
-def test_forecast_uses_future_covariates_and_the_linear_skip():
+def test_untrained_forecast_is_the_linear_skip_then_covariates_count():
     torch.manual_seed(0)
     net = WaveNet(3, 1, 4, 16, channels=8, n_layers=4)
     past, future = torch.randn(2, 16, 3), torch.randn(2, 4, 2)
+    # The head starts at zero, so training starts from the linear forecast.
+    expected = net.linear(past[..., :1].transpose(1, 2)).transpose(1, 2)
+    torch.testing.assert_close(net(past, future), expected)
+    torch.nn.init.normal_(net.head.linear.weight)  # as after some training
     out = net(past, future)
     assert out.shape == (2, 4, 1)
+    assert not torch.allclose(out, expected)
     assert not torch.allclose(out, net(past, future + 1.0))
-    net.linear.weight.data.zero_()
-    net.linear.bias.data.zero_()
-    assert not torch.allclose(out, net(past, future))
 
 
 def test_default_layers_cover_the_lookback():
