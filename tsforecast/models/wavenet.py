@@ -98,7 +98,7 @@ class WaveNet(nn.Module):
     """
 
     def __init__(self, n_features, n_targets, horizon, lookback, *, channels=32, kernel_size=2,
-                 n_layers=6, n_blocks=1, dropout=0.0, linear_skip=True):
+                 n_layers=6, n_blocks=2, dropout=0.0, linear_skip=True):
         super().__init__()
         self.n_targets = n_targets
         self.receptive_field = receptive_field(kernel_size, n_layers, n_blocks)
@@ -154,7 +154,8 @@ class WaveNetForecaster(BaseForecaster):
     two 1x1 convolutions. A linear head maps the last step's features and any
     future covariates to the forecast, and an optional linear map from the input
     window to the forecast (as in DLinear) carries the bulk of long-horizon
-    signal. Convolutions train in parallel over time, much faster than
+    signal; the head starts at zero, so training starts from that linear forecast
+    and the convolutions learn corrections to it. Convolutions train in parallel over time, much faster than
     recurrent networks on long lookbacks.
 
     Parameters
