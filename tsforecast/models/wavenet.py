@@ -296,5 +296,6 @@ class WaveNetForecaster(BaseForecaster):
                           kernel_size=self.kernel_size, n_layers=self._resolved_layers(),
                           n_blocks=self.n_blocks, dropout=self.dropout,
                           linear_skip=self.linear_skip)
+        # Set here rather than in fit: load rebuilds the network through this method too.
         self.receptive_field_ = network.receptive_field
         return network
