@@ -16,6 +16,7 @@ from .models import (  # noqa: E402
     RNNForecaster,
     Seq2SeqAttentionForecaster,
     TransformerForecaster,
+    WaveNetForecaster,
 )
 
 
@@ -35,8 +36,8 @@ def load(path):
 
 
 __all__ = [
-    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "Seq2SeqAttentionForecaster",
-    "TransformerForecaster",
+    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "WaveNetForecaster",
+    "Seq2SeqAttentionForecaster", "TransformerForecaster",
     "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
     "ARIMAForecaster", "load", "__version__",
 ]
