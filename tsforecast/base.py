@@ -511,6 +511,7 @@ class BaseForecaster(BaseEstimator):
         """
         scaled = (self.scaler_.transform(values) if self.scaler_ is not None
                   else values.astype(np.float32))
+        scaled = np.ascontiguousarray(scaled)  # row-major, so gathered windows are contiguous
         n_cov = len(self.covariate_names_)
         # Without covariates the future rows are not read, so origins may reach the end.
         span = self.lookback + (horizon if n_cov else 0)
