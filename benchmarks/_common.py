@@ -36,7 +36,7 @@ class Protocol:
 
     @property
     def validation_size(self) -> float:
-        """The fraction of rows [0, val_end) that makes the validation tail exactly [train_end, val_end)."""
+        """The fraction of rows [0, val_end) whose tail is exactly [train_end, val_end)."""
         return (self.val_end - self.train_end) / self.val_end
 
     def n_test_windows(self, horizon: int) -> int:
@@ -107,7 +107,7 @@ def machine() -> str:
 
 def markdown_table(frame: pd.DataFrame, floats: dict | None = None,
                    left=("model", "setting", "variant", "measure")) -> str:
-    """A GitHub Markdown table; ``floats`` maps column -> format spec; ``left`` columns align left."""
+    """A GitHub Markdown table; ``floats``: column -> format spec; ``left``: left-aligned."""
     floats = floats or {}
     head = "| " + " | ".join(frame.columns) + " |"
     align = "|" + "|".join("---" if c in left else "---:" for c in frame.columns) + "|"

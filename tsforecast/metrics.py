@@ -184,7 +184,9 @@ def rmse(y_true, y_pred, *, multioutput="uniform_average"):
 
 # ----------------------------------------------------------------- percentage
 def mape(y_true, y_pred, *, multioutput="uniform_average"):
-    r"""Mean absolute percentage error, in percent: :math:`\frac{100}{n}\sum_t |y_t - \hat y_t| / |y_t|`.
+    r"""Mean absolute percentage error, in percent.
+
+    .. math:: \mathrm{MAPE} = \frac{100}{n}\sum_t \frac{|y_t - \hat y_t|}{|y_t|}
 
     Undefined where an actual value is 0: that raises ``ValueError``; use
     :func:`smape` or :func:`mase` for series that touch zero.
@@ -446,8 +448,9 @@ def naive2_forecast(y_train, horizon, m=1):
 def owa(y_true, y_pred, *, y_train, m=1, y_naive2=None, multioutput="uniform_average"):
     r"""Overall weighted average of sMAPE and MASE relative to Naive2, as in M4.
 
-    .. math:: \mathrm{OWA} = \frac{1}{2}\left(\frac{\mathrm{sMAPE}}{\mathrm{sMAPE}_{\mathrm{Naive2}}}
-                                  + \frac{\mathrm{MASE}}{\mathrm{MASE}_{\mathrm{Naive2}}}\right)
+    .. math:: \mathrm{OWA} = \frac{1}{2}\left(
+              \frac{\mathrm{sMAPE}}{\mathrm{sMAPE}_{\mathrm{Naive2}}}
+              + \frac{\mathrm{MASE}}{\mathrm{MASE}_{\mathrm{Naive2}}}\right)
 
     Below 1 means better than Naive2. As in M4, with several columns
     (series) sMAPE and MASE are first averaged over the columns, for the
