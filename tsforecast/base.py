@@ -25,7 +25,7 @@ from .data.inputs import (
 )
 from .data.scaling import StandardScaler
 from .data.splits import chronological_spans
-from .data.windows import WindowDataset, collate_batch, window_starts
+from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
 from .models._layers import ForecastNet
 from .utils.validation import (
     check_bool,
@@ -436,6 +436,34 @@ class BaseForecaster(BaseEstimator):
         if return_attention:
             return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
+
+    def _forecast_origins(self, values, origins, horizon):
+        """Forecast ``horizon`` steps from many origins of one series, for backtests.
+
+        ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
+        then covariates), unscaled; ``origins`` are the rows of the first
+        forecast step. Origin ``o`` reads rows ``[o - lookback, o)`` and the
+        covariates (never the targets) of rows ``[o, o + horizon)``. Every
+        window comes from one gather on a strided view of the scaled series,
+        and ``_forecast`` runs them in batches. Returns (S, horizon, T),
+        unscaled.
+        """
+        scaled = (self.scaler_.transform(values) if self.scaler_ is not None
+                  else values.astype(np.float32))
+        scaled = np.ascontiguousarray(scaled)  # row-major, so gathered windows are contiguous
+        n_cov = len(self.covariate_names_)
+        # Without covariates the future rows are not read, so origins may reach the end.
+        span = self.lookback + (horizon if n_cov else 0)
+        windows = sliding_windows(torch.from_numpy(scaled), span)
+        gathered = windows[torch.as_tensor(np.asarray(origins) - self.lookback)]
+        past = gathered[:, :self.lookback]  # -> (S, L, F)
+        future = gathered[:, self.lookback:, self.n_targets_:]  # -> (S, horizon, C)
+        if not n_cov:
+            future = past.new_zeros(len(past), horizon, 0)
+        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
+        if self.scaler_ is not None:
+            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        return out
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

@@ -1,0 +1,66 @@
+"""The benchmark scripts run end to end in their --quick mode, and follow the protocol."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tsforecast.datasets import load_etth1
+from tsforecast.models import ESTIMATORS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(script, out):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick",
+                           "--out", str(out)], env=env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return done
+
+
+@pytest.mark.slow
+def test_ett_quick_runs_every_model_and_follows_the_protocol(tmp_path):
+    _run("ett.py", tmp_path)
+    rows = json.loads((tmp_path / "ett.json").read_text())
+    expected = {c.__name__.removesuffix("Forecaster") for c in ESTIMATORS}
+    expected |= {"baseline/last", "baseline/snaive24", "baseline/ridge"}
+    for setting in ("M", "S"):
+        models = {r["model"] for r in rows if r["setting"] == setting}
+        assert models == expected
+    for r in rows:  # quick: 600 rows, test [480 - 24, 600), horizon 12
+        assert r["windows"] == 600 - 12 - 480 + 1 and np.isfinite([r["MSE"], r["MAE"]]).all()
+        assert r["peak_mb"] > 0 and r["train_s"] >= 0
+    # the last-value baseline, recomputed by hand from the protocol
+    ot = load_etth1()["OT"].to_numpy()[:600]
+    z = (ot - ot[:360].mean()) / ot[:360].std()
+    origins = np.arange(480, 600 - 12 + 1)
+    errors = z[origins[:, None] + np.arange(12)] - z[origins - 1][:, None]
+    last = next(r for r in rows if r["model"] == "baseline/last" and r["setting"] == "S")
+    assert last["MSE"] == pytest.approx((errors ** 2).mean())
+    assert last["MAE"] == pytest.approx(np.abs(errors).mean())
+    report = (tmp_path / "ett.md").read_text()
+    assert "## Protocol" in report and "| SegRNN | 0.368 |" in report
+    assert (tmp_path / "ett.csv").read_text().startswith("model,setting,H,seed,MSE,MAE")
+
+
+@pytest.mark.slow
+def test_speed_quick_reports_training_prediction_and_memory(tmp_path):
+    _run("speed.py", tmp_path)
+    report = json.loads((tmp_path / "speed.json").read_text())
+    assert [r["variant"] for r in report["training"]] == [
+        "fused nn.LSTM", "layer_norm", "peephole", "layer_norm + peephole"]
+    for r in report["training"]:
+        assert r["estimator windows/s"] > 0 and r["bare loop windows/s"] > 0
+    assert all(r["test windows"] == 109 and r["forecast s"] > 0 for r in report["prediction"])
+    assert [(r["lookback"], r["series rows"]) for r in report["memory"]] == [
+        (24, 360), (24, 600), (96, 360), (96, 600)]
+    assert all(r["peak MB"] > 0 for r in report["memory"])
+    fixed = report["framework overhead"]
+    assert fixed["estimator CPU ms/step"] > 0 and fixed["bare loop CPU ms/step"] > 0
+    assert "## Training throughput" in (tmp_path / "speed.md").read_text()

@@ -1,0 +1,167 @@
+"""Metrics against values computed by hand, and their errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast.metrics import (
+    mae,
+    mape,
+    mase,
+    mse,
+    naive2_forecast,
+    owa,
+    rmse,
+    seasonality_test,
+    smape,
+)
+
+Y = np.array([1.0, 2.0, 3.0, 4.0])
+F = np.array([2.0, 2.0, 1.0, 4.0])  # errors -1, 0, 2, 0
+
+
+def test_scale_dependent_metrics_by_hand():
+    assert mse(Y, F) == pytest.approx((1 + 0 + 4 + 0) / 4)
+    assert mae(Y, F) == pytest.approx((1 + 0 + 2 + 0) / 4)
+    assert rmse(Y, F) == pytest.approx(np.sqrt(5 / 4))
+
+
+def test_percentage_metrics_by_hand():
+    y, f = np.array([100.0, 200.0, 400.0]), np.array([110.0, 190.0, 400.0])
+    assert mape(y, f) == pytest.approx((10 + 5 + 0) / 3)
+    # M4 sMAPE: 200 |y - f| / (|y| + |f|), averaged over points
+    assert smape([100.0, 50.0], [50.0, 50.0]) == pytest.approx((200 * 50 / 150 + 0) / 2)
+    assert smape([-2.0], [2.0]) == pytest.approx(200.0)  # opposite signs: the maximum
+
+
+def test_mase_by_hand():
+    train = np.array([1.0, 3.0, 2.0, 4.0, 3.0, 5.0])
+    # m=1: |3-1|, |2-3|, |4-2|, |3-4|, |5-3| -> mean 1.6; m=2: 1, 1, 1, 1 -> mean 1
+    y, f = np.array([6.0, 7.0]), np.array([5.0, 9.0])  # MAE (1 + 2) / 2 = 1.5
+    assert mase(y, f, y_train=train) == pytest.approx(1.5 / 1.6)
+    assert mase(y, f, y_train=train, m=2) == pytest.approx(1.5 / 1.0)
+
+
+def test_multivariate_average_and_raw_values():
+    y = pd.DataFrame({"a": [1.0, 2.0], "b": [0.0, 0.0]})
+    f = pd.DataFrame({"a": [1.0, 4.0], "b": [3.0, 1.0]})
+    per_column = mse(y, f, multioutput="raw_values")
+    assert isinstance(per_column, pd.Series) and list(per_column.index) == ["a", "b"]
+    np.testing.assert_allclose(per_column.to_numpy(), [4 / 2, (9 + 1) / 2])
+    assert mse(y, f) == pytest.approx((2 + 5) / 2)
+    # RMSE averages per-column roots, it is not the root of the pooled MSE
+    assert rmse(y, f) == pytest.approx((np.sqrt(2) + np.sqrt(5)) / 2)
+    raw = mae(y.to_numpy(), f.to_numpy(), multioutput="raw_values")
+    assert isinstance(raw, np.ndarray)
+    np.testing.assert_allclose(raw, [1.0, 2.0])
+
+
+def test_pandas_and_numpy_agree_and_inputs_are_untouched():
+    idx = pd.date_range("2024-01-01", periods=4, freq="h")
+    y, f = pd.Series(Y, index=idx), pd.Series(F, index=idx)
+    before = y.copy()
+    assert mae(y, f) == mae(Y, F) == mae(Y.reshape(-1, 1), F)
+    pd.testing.assert_series_equal(y, before)
+
+
+def test_naive2_non_seasonal_is_the_last_value():
+    y = np.array([5.0, 3.0, 4.0, 6.0])
+    np.testing.assert_allclose(naive2_forecast(y, 3), [6.0, 6.0, 6.0])
+    np.testing.assert_allclose(naive2_forecast(y, 2, m=2), [6.0, 6.0])  # too short to test
+    frame = pd.DataFrame({"a": y, "b": y + 1})
+    np.testing.assert_allclose(naive2_forecast(frame, 2), [[6.0, 7.0], [6.0, 7.0]])
+
+
+def test_naive2_seasonal_reseasonalises_the_adjusted_last_value():
+    # level 10 times seasonal indices (mean 1): the 2x4 moving average is exactly 10,
+    # the ratios are the indices, the adjusted last value is 10.
+    indices = np.array([0.8, 1.2, 0.9, 1.1])
+    y = 10 * np.tile(indices, 10)
+    assert seasonality_test(y, 4)
+    assert not seasonality_test(y[:16], 4)  # 4 periods are too few for the 90 % test
+    np.testing.assert_allclose(naive2_forecast(y, 6, m=4), 10 * indices[[0, 1, 2, 3, 0, 1]])
+    # the phase follows the length of the training series
+    np.testing.assert_allclose(naive2_forecast(y[:39], 2, m=4), 10 * indices[[3, 0]])
+
+
+def test_seasonality_test_matches_its_definition():
+    from statsmodels.tsa.stattools import acf
+
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(200)
+    assert not seasonality_test(noise, 12)
+    seasonal = np.sin(np.arange(200) * 2 * np.pi / 12) + 0.5 * noise
+    assert seasonality_test(seasonal, 12)
+    r = acf(seasonal, nlags=12)[1:]
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[:11] ** 2)) / 200)
+    assert abs(r[11]) > limit
+    assert not seasonality_test(seasonal[:30], 12)  # shorter than 3 * m
+    assert not seasonality_test(seasonal, 1)
+
+
+def test_owa_by_hand():
+    train, y, f = [1.0, 2.0, 3.0, 4.0], [5.0, 6.0], [5.0, 7.0]
+    # Naive2 (non-seasonal) forecasts 4, 4. sMAPE: f -> (0 + 200/13) / 2,
+    # naive2 -> (200/9 + 400/10) / 2. MASE (scale 1): f -> 0.5, naive2 -> 1.5.
+    expected = 0.5 * ((200 / 13 / 2) / ((200 / 9 + 40) / 2) + 0.5 / 1.5)
+    assert owa(y, f, y_train=train) == pytest.approx(expected)
+    assert owa(y, f, y_train=train, y_naive2=[4.0, 4.0]) == pytest.approx(expected)
+    assert owa(y, [4.0, 4.0], y_train=train) == pytest.approx(1.0)
+
+
+def test_owa_of_several_columns_is_a_ratio_of_averages():
+    train = np.column_stack([[1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0]])
+    y = np.array([[5.0, 10.0], [6.0, 12.0]])
+    f = np.array([[5.0, 11.0], [7.0, 12.0]])
+    naive = np.array([[4.0, 8.0], [4.0, 8.0]])
+    s = smape(y, f, multioutput="raw_values")
+    s2 = smape(y, naive, multioutput="raw_values")
+    q = mase(y, f, y_train=train, multioutput="raw_values")
+    q2 = mase(y, naive, y_train=train, multioutput="raw_values")
+    assert owa(y, f, y_train=train) == pytest.approx(
+        0.5 * (s.mean() / s2.mean() + q.mean() / q2.mean()))
+    np.testing.assert_allclose(owa(y, f, y_train=train, multioutput="raw_values"),
+                               0.5 * (s / s2 + q / q2))
+
+
+@pytest.mark.parametrize("metric", [mse, mae, rmse, mape, smape])
+def test_input_errors(metric):
+    name = metric.__name__
+    with pytest.raises(ValueError, match=rf"passed to {name} have different shapes: \(3, 1\) "
+                                         r"and \(2, 1\)"):
+        metric([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"y_pred passed to .* contains 1 NaN .*first at row 1"):
+        metric([1.0, 2.0], [1.0, np.nan])
+    with pytest.raises(ValueError, match="contains 0 NaN and 1 infinite"):
+        metric([1.0, np.inf], [1.0, 2.0])
+    with pytest.raises(ValueError, match="is empty"):
+        metric([], [])
+    with pytest.raises(TypeError, match="Expected numeric values"):
+        metric(["a", "b"], [1.0, 2.0])
+    with pytest.raises(ValueError, match="'multioutput' argument .* Got 'mean'"):
+        metric([1.0], [1.0], multioutput="mean")
+    a = pd.Series([1.0, 2.0], index=[0, 1])
+    with pytest.raises(ValueError, match="indexes of y_true and y_pred .* differ"):
+        metric(a, a.set_axis([1, 2]))
+    with pytest.raises(ValueError, match="different columns"):
+        metric(pd.DataFrame({"a": [1.0]}), pd.DataFrame({"b": [1.0]}))
+
+
+def test_zero_denominators_raise():
+    with pytest.raises(ValueError, match=r"contains 1 zeros \(first at row 1.*Use smape or mase"):
+        mape([1.0, 0.0], [1.0, 1.0])
+    with pytest.raises(ValueError, match=r"both 0 at 1 points \(first at row 0"):
+        smape([0.0, 1.0], [0.0, 2.0])
+    with pytest.raises(ValueError, match="zero scale in column 0.*constant"):
+        mase([1.0], [2.0], y_train=[3.0, 3.0, 3.0])
+    with pytest.raises(ValueError, match=r"has 2 time steps, .* m \+ 1 = 3"):
+        mase([1.0], [2.0], y_train=[1.0, 2.0], m=2)
+    with pytest.raises(ValueError, match="'m' passed to mase must be a positive int"):
+        mase([1.0], [2.0], y_train=[1.0, 2.0], m=0)
+    with pytest.raises(ValueError, match="y_train passed to mase has 2 columns"):
+        mase([1.0], [2.0], y_train=np.ones((4, 2)) * [[1.0], [2.0], [3.0], [4.0]])
+    with pytest.raises(ValueError, match="Naive2 forecasts y_true .* perfectly"):
+        owa([4.0, 4.0], [4.0, 5.0], y_train=[1.0, 2.0, 4.0])
+    y = -10 * np.tile([0.8, 1.2, 0.9, 1.1], 10)
+    with pytest.raises(ValueError, match="values <= 0.*pass it to owa as y_naive2"):
+        naive2_forecast(y, 2, m=4)

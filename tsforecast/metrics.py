@@ -1,0 +1,504 @@
+"""Point-forecast accuracy metrics: MSE, MAE, RMSE, MAPE, sMAPE, MASE and the M4 OWA.
+
+Every metric takes ``y_true`` and ``y_pred`` as pandas Series/DataFrames or
+numpy arrays of shape ``(n,)`` or ``(n, k)``. Rows are time steps, columns
+are series (or the columns of a multivariate series). A metric is computed
+per column over the rows and then averaged over the columns
+(``multioutput="uniform_average"``, the default), or returned per column
+(``multioutput="raw_values"``).
+
+Inputs are checked, never modified: a shape mismatch, NaN or infinite values,
+empty inputs, and a zero denominator (``mape`` with a zero actual, ``mase``
+with a constant training series) all raise ``ValueError`` with what was
+found and what to do instead. Values are compared by position; when both
+inputs are pandas objects their indexes (and DataFrame columns) must match.
+
+Naive2, the reference method of the M4 competition that :func:`owa` is
+relative to, is :func:`naive2_forecast`: a seasonally adjusted naive forecast.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["mse", "mae", "rmse", "mape", "smape", "mase", "owa", "naive2_forecast",
+           "seasonality_test", "METRICS"]
+
+_MULTIOUTPUT = ("uniform_average", "raw_values")
+
+
+# ----------------------------------------------------------------- input checks
+def _as_2d(obj, owner, name):
+    """Return (values (n, k) float64, index or None, columns or None)."""
+    if isinstance(obj, pd.Series):
+        values, index, columns = obj.to_numpy(), obj.index, None
+    elif isinstance(obj, pd.DataFrame):
+        values, index, columns = obj.to_numpy(), obj.index, [str(c) for c in obj.columns]
+    else:
+        values, index, columns = np.asarray(obj), None, None
+    if values.dtype == object or not np.issubdtype(values.dtype, np.number) \
+            or np.issubdtype(values.dtype, np.bool_):
+        raise TypeError(
+            f"{name} passed to {owner} has dtype {values.dtype}. Expected numeric values "
+            f"(a pandas Series/DataFrame or a numpy array of numbers)."
+        )
+    if values.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} passed to {owner} has shape {values.shape}. Expected shape (n,) for one "
+            f"series or (n, k) for k columns."
+        )
+    if values.size == 0:
+        raise ValueError(
+            f"{name} passed to {owner} is empty (shape {values.shape}). Expected at least one "
+            f"time step and one column."
+        )
+    values = values.astype(np.float64).reshape(len(values), -1)
+    finite = np.isfinite(values)
+    if not finite.all():
+        rows, cols = np.nonzero(~finite)
+        n_nan = int(np.isnan(values).sum())
+        raise ValueError(
+            f"{name} passed to {owner} contains {n_nan} NaN and {int((~finite).sum()) - n_nan} "
+            f"infinite values (first at row {rows[0]}, column {cols[0]}). Expected finite "
+            f"values; drop or fill those time steps in both y_true and y_pred."
+        )
+    return values, index, columns
+
+
+def _check_pair(y_true, y_pred, owner, multioutput="uniform_average"):
+    if multioutput not in _MULTIOUTPUT:
+        raise ValueError(
+            f"The 'multioutput' argument of {owner} must be one of 'uniform_average', "
+            f"'raw_values'. Got {multioutput!r} instead."
+        )
+    yt, it, ct = _as_2d(y_true, owner, "y_true")
+    yp, ip, cp = _as_2d(y_pred, owner, "y_pred")
+    if yt.shape != yp.shape:
+        raise ValueError(
+            f"y_true and y_pred passed to {owner} have different shapes: {yt.shape} and "
+            f"{yp.shape} (as (time steps, columns)). Pass forecasts for exactly the time "
+            f"steps and columns of y_true."
+        )
+    if it is not None and ip is not None and not it.equals(ip):
+        raise ValueError(
+            f"The indexes of y_true and y_pred passed to {owner} differ (e.g. {it[0]} vs "
+            f"{ip[0]} in the first row). Align them first, e.g. y_pred.loc[y_true.index]."
+        )
+    if ct is not None and cp is not None and ct != cp:
+        raise ValueError(
+            f"y_true and y_pred passed to {owner} have different columns {ct} and {cp}. Pass "
+            f"the same columns in the same order."
+        )
+    return yt, yp, ct or cp
+
+
+def _reduce(per_column, columns, multioutput):
+    if multioutput == "raw_values":
+        return pd.Series(per_column, index=columns) if columns is not None else per_column
+    return float(np.mean(per_column))
+
+
+def _check_period(owner, m):
+    if not isinstance(m, numbers.Integral) or isinstance(m, bool) or m < 1:
+        raise ValueError(
+            f"The seasonal period 'm' passed to {owner} must be a positive int (1 for "
+            f"non-seasonal data, e.g. 24 for hourly data with a daily cycle). Got {m!r} instead."
+        )
+    return int(m)
+
+
+# ----------------------------------------------------------------- scale-dependent
+def mse(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean squared error, :math:`\frac{1}{n}\sum_t (y_t - \hat y_t)^2`.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+        Actual values and forecasts, row for row.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+        Average the per-column values, or return them (a Series indexed by the
+        column names for DataFrame input, else an array).
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import mse
+    >>> mse([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
+    1.3333333333333333
+    """
+    yt, yp, columns = _check_pair(y_true, y_pred, "mse", multioutput)
+    return _reduce(((yt - yp) ** 2).mean(axis=0), columns, multioutput)
+
+
+def mae(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean absolute error, :math:`\frac{1}{n}\sum_t |y_t - \hat y_t|`.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import mae
+    >>> mae([1.0, 2.0, 3.0], [1.0, 2.0, 5.0])
+    0.6666666666666666
+    """
+    yt, yp, columns = _check_pair(y_true, y_pred, "mae", multioutput)
+    return _reduce(np.abs(yt - yp).mean(axis=0), columns, multioutput)
+
+
+def rmse(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Root mean squared error, :math:`\sqrt{\mathrm{MSE}}`, per column then averaged.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+        The average of the per-column RMSEs (as in scikit-learn), not the
+        root of the pooled MSE.
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import rmse
+    >>> rmse([0.0, 0.0], [3.0, 4.0])  # sqrt((9 + 16) / 2)
+    3.5355339059327378
+    """
+    yt, yp, columns = _check_pair(y_true, y_pred, "rmse", multioutput)
+    return _reduce(np.sqrt(((yt - yp) ** 2).mean(axis=0)), columns, multioutput)
+
+
+# ----------------------------------------------------------------- percentage
+def mape(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Mean absolute percentage error, in percent.
+
+    .. math:: \mathrm{MAPE} = \frac{100}{n}\sum_t \frac{|y_t - \hat y_t|}{|y_t|}
+
+    Undefined where an actual value is 0: that raises ``ValueError``; use
+    :func:`smape` or :func:`mase` for series that touch zero.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+        In percent (``10.0`` means 10 %).
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import mape
+    >>> mape([100.0, 200.0], [110.0, 180.0])  # (10 % + 10 %) / 2
+    10.0
+    """
+    yt, yp, columns = _check_pair(y_true, y_pred, "mape", multioutput)
+    zero = yt == 0
+    if zero.any():
+        rows, cols = np.nonzero(zero)
+        raise ValueError(
+            f"y_true passed to mape contains {int(zero.sum())} zeros (first at row {rows[0]}, "
+            f"column {cols[0]}); MAPE divides by |y_true| and is undefined there. Use smape or "
+            f"mase for series that can be zero."
+        )
+    return _reduce(100.0 * (np.abs(yt - yp) / np.abs(yt)).mean(axis=0), columns, multioutput)
+
+
+def smape(y_true, y_pred, *, multioutput="uniform_average"):
+    r"""Symmetric MAPE as defined in the M4 competition, in percent.
+
+    .. math:: \mathrm{sMAPE} = \frac{1}{n}\sum_t \frac{200\,|y_t - \hat y_t|}{|y_t| + |\hat y_t|}
+
+    It lies in [0, 200]. It is undefined where both the actual and the
+    forecast are 0, which raises ``ValueError``.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+        In percent.
+
+    References
+    ----------
+    Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020). The M4 Competition:
+    100,000 time series and 61 forecasting methods. *International Journal of
+    Forecasting*, 36(1), 54-74.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import smape
+    >>> smape([100.0], [50.0])  # 200 * 50 / 150
+    66.66666666666667
+    """
+    yt, yp, columns = _check_pair(y_true, y_pred, "smape", multioutput)
+    denominator = np.abs(yt) + np.abs(yp)
+    zero = denominator == 0
+    if zero.any():
+        rows, cols = np.nonzero(zero)
+        raise ValueError(
+            f"y_true and y_pred passed to smape are both 0 at {int(zero.sum())} points (first "
+            f"at row {rows[0]}, column {cols[0]}), where sMAPE is 0/0. Use mae or mase for "
+            f"series with exact zeros."
+        )
+    return _reduce((200.0 * np.abs(yt - yp) / denominator).mean(axis=0), columns, multioutput)
+
+
+# ----------------------------------------------------------------- scaled
+def _naive_scale(y_train, m, owner):
+    """In-sample MAE of the seasonal naive forecast, per column; shape (k,)."""
+    train, _, _ = _as_2d(y_train, owner, "y_train")
+    if len(train) <= m:
+        raise ValueError(
+            f"y_train passed to {owner} has {len(train)} time steps, but the seasonal naive "
+            f"scale with m={m} needs at least m + 1 = {m + 1}. Pass the whole training "
+            f"series, or a smaller 'm'."
+        )
+    scale = np.abs(train[m:] - train[:-m]).mean(axis=0)
+    if (scale == 0).any():
+        col = int(np.flatnonzero(scale == 0)[0])
+        raise ValueError(
+            f"y_train passed to {owner} gives a zero scale in column {col}: the series repeats "
+            f"itself exactly every m={m} steps (e.g. it is constant), so the seasonal naive "
+            f"forecast is perfect in sample and MASE divides by 0. Use mae, or another 'm'."
+        )
+    return train, scale
+
+
+def mase(y_true, y_pred, *, y_train, m=1, multioutput="uniform_average"):
+    r"""Mean absolute scaled error (Hyndman & Koehler, 2006), as in the M4 competition.
+
+    The forecast's MAE divided by the in-sample MAE of the seasonal naive
+    forecast on the training series:
+
+    .. math:: \mathrm{MASE} = \frac{\frac{1}{h}\sum_{t=n+1}^{n+h} |y_t - \hat y_t|}
+                                   {\frac{1}{n-m}\sum_{t=m+1}^{n} |y_t - y_{t-m}|}
+
+    Below 1 means better than the seasonal naive method was in sample.
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (h,) or (h, k)
+    y_train : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+        The training series the forecast was made from (the same columns).
+    m : int, default=1
+        Seasonal period of the naive scale (1: the plain naive forecast;
+        24 for hourly data with a daily cycle; 12 for monthly data).
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    References
+    ----------
+    Hyndman, R. J. & Koehler, A. B. (2006). Another look at measures of forecast
+    accuracy. *International Journal of Forecasting*, 22(4), 679-688.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import mase
+    >>> mase([5.0, 6.0], [5.0, 4.0], y_train=[1.0, 2.0, 4.0])  # MAE 1 / mean(1, 2)
+    0.6666666666666666
+    """
+    m = _check_period("mase", m)
+    yt, yp, columns = _check_pair(y_true, y_pred, "mase", multioutput)
+    train, scale = _naive_scale(y_train, m, "mase")
+    if train.shape[1] != yt.shape[1]:
+        raise ValueError(
+            f"y_train passed to mase has {train.shape[1]} columns but y_true has "
+            f"{yt.shape[1]}. Pass the training series of the same columns."
+        )
+    return _reduce(np.abs(yt - yp).mean(axis=0) / scale, columns, multioutput)
+
+
+# ----------------------------------------------------------------- Naive2 and OWA
+def _acf(x, nlags):
+    x = x - x.mean()
+    denominator = (x * x).sum()
+    return np.array([(x[k:] * x[: len(x) - k]).sum() / denominator for k in range(1, nlags + 1)])
+
+
+def seasonality_test(y, m):
+    """The M4 seasonality test: is lag ``m``'s autocorrelation significant at 90 %?
+
+    The series is seasonal when ``|r_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)``,
+    with ``r_k`` the sample autocorrelation at lag ``k`` (the limit of a 90 %
+    two-sided test under Bartlett's formula). Series shorter than ``3 * m``,
+    constant series and ``m = 1`` are not seasonal.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,)
+    m : int
+        Seasonal period.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.metrics import seasonality_test
+    >>> seasonality_test(10 + np.sin(np.arange(96) * 2 * np.pi / 12), 12)
+    True
+    """
+    m = _check_period("seasonality_test", m)
+    x = np.asarray(y, dtype=np.float64).ravel()
+    if m == 1 or len(x) < 3 * m or np.ptp(x) == 0:
+        return False
+    r = _acf(x, m)
+    limit = 1.645 * np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / len(x))
+    return bool(abs(r[-1]) > limit)
+
+
+def _seasonal_indices(x, m):
+    """Classical multiplicative decomposition: the m seasonal indices, mean 1."""
+    n = len(x)
+    if m % 2:  # centred moving average of order m
+        weights = np.full(m, 1.0 / m)
+    else:  # 2 x m moving average: half weights on the two ends
+        weights = np.r_[0.5, np.ones(m - 1), 0.5] / m
+    trend = np.convolve(x, weights, mode="valid")  # trend[j] is centred on t = j + m // 2
+    t = np.arange(m // 2, m // 2 + len(trend))
+    ratios = x[t] / trend
+    indices = np.array([ratios[t % m == phase].mean() for phase in range(m)])
+    return indices / indices.mean()
+
+
+def naive2_forecast(y_train, horizon, m=1):
+    """Naive2, the M4 benchmark: a naive forecast of the seasonally adjusted series.
+
+    When :func:`seasonality_test` finds the series seasonal at period ``m``,
+    it is seasonally adjusted with classical multiplicative decomposition
+    (a centred moving average of order ``m`` — 2 x ``m`` for even ``m`` — as
+    trend, seasonal indices as the mean ratio to the trend per phase,
+    normalised to average 1). The last adjusted value is repeated and
+    multiplied by the seasonal index of each forecast step. Otherwise (and
+    for ``m = 1``) it is the last value repeated.
+
+    Parameters
+    ----------
+    y_train : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+        Each column is handled as its own series. Seasonal columns must be
+        strictly positive (the decomposition is multiplicative).
+    horizon : int
+        Steps to forecast.
+    m : int, default=1
+        Seasonal period; the first row of ``y_train`` is taken as phase 0.
+
+    Returns
+    -------
+    ndarray of shape (horizon,) or (horizon, k)
+        The shape follows ``y_train``: 1-D for a Series or 1-D array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.metrics import naive2_forecast
+    >>> naive2_forecast(np.array([1.0, 2.0, 3.0]), 2)
+    array([3., 3.])
+    """
+    m = _check_period("naive2_forecast", m)
+    if not isinstance(horizon, numbers.Integral) or isinstance(horizon, bool) or horizon < 1:
+        raise ValueError(
+            f"The 'horizon' argument of naive2_forecast must be a positive int. Got "
+            f"{horizon!r} instead."
+        )
+    train, _, _ = _as_2d(y_train, "naive2_forecast", "y_train")
+    n = len(train)
+    forecast = np.repeat(train[-1:], horizon, axis=0)
+    for col in range(train.shape[1]):
+        x = train[:, col]
+        if not seasonality_test(x, m):
+            continue
+        if (x <= 0).any():
+            raise ValueError(
+                f"Column {col} of y_train passed to naive2_forecast is seasonal at m={m} but "
+                f"has values <= 0, where the multiplicative decomposition of Naive2 is "
+                f"undefined. Compute a reference forecast yourself and pass it to owa as "
+                f"y_naive2."
+            )
+        indices = _seasonal_indices(x, m)
+        adjusted_last = x[-1] / indices[(n - 1) % m]
+        forecast[:, col] = adjusted_last * indices[(n + np.arange(horizon)) % m]
+    one_d = np.ndim(y_train) == 1 or isinstance(y_train, pd.Series)
+    return forecast[:, 0] if one_d else forecast
+
+
+def owa(y_true, y_pred, *, y_train, m=1, y_naive2=None, multioutput="uniform_average"):
+    r"""Overall weighted average of sMAPE and MASE relative to Naive2, as in M4.
+
+    .. math:: \mathrm{OWA} = \frac{1}{2}\left(
+              \frac{\mathrm{sMAPE}}{\mathrm{sMAPE}_{\mathrm{Naive2}}}
+              + \frac{\mathrm{MASE}}{\mathrm{MASE}_{\mathrm{Naive2}}}\right)
+
+    Below 1 means better than Naive2. As in M4, with several columns
+    (series) sMAPE and MASE are first averaged over the columns, for the
+    forecast and for Naive2, and the ratios are taken of those averages
+    (``multioutput="raw_values"`` gives each column's own OWA instead).
+
+    Parameters
+    ----------
+    y_true, y_pred : pandas.Series, pandas.DataFrame or array-like of shape (h,) or (h, k)
+    y_train : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+        The training series: MASE's scale, and Naive2's input.
+    m : int, default=1
+        Seasonal period, for MASE's scale and Naive2's seasonality.
+    y_naive2 : array-like of shape (h,) or (h, k), optional
+        The reference forecast. Default: :func:`naive2_forecast` of
+        ``y_train`` with period ``m``. Pass it to use another reference, or
+        when the seasonal series is not strictly positive.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import owa
+    >>> owa([4.0, 5.0], [4.0, 5.0], y_train=[1.0, 2.0, 3.0])  # a perfect forecast
+    0.0
+    """
+    m = _check_period("owa", m)
+    yt, yp, columns = _check_pair(y_true, y_pred, "owa", multioutput)
+    if y_naive2 is None:
+        y_naive2 = naive2_forecast(y_train, len(yt), m)
+    kw = dict(multioutput="raw_values")
+    s, s2 = smape(yt, yp, **kw), smape(yt, y_naive2, **kw)
+    q, q2 = mase(yt, yp, y_train=y_train, m=m, **kw), mase(yt, y_naive2, y_train=y_train, m=m, **kw)
+    if multioutput == "uniform_average":
+        s, s2, q, q2 = s.mean(), s2.mean(), q.mean(), q2.mean()
+    if np.any(s2 == 0):
+        raise ValueError(
+            "Naive2 forecasts y_true passed to owa perfectly (its sMAPE is 0), so OWA divides "
+            "by 0. Compare the forecasts with smape and mase directly."
+        )
+    ratio = 0.5 * (s / s2 + q / q2)
+    if multioutput == "uniform_average":
+        return float(ratio)
+    return pd.Series(ratio, index=columns) if columns is not None else ratio
+
+
+#: Metrics by name, as accepted by :func:`tsforecast.model_selection.backtest`.
+METRICS = {"mse": mse, "mae": mae, "rmse": rmse, "mape": mape, "smape": smape, "mase": mase}

@@ -1,0 +1,597 @@
+"""Chronological evaluation: train/test split, rolling-origin splitter and backtest.
+
+Nothing here shuffles across time. A test span always follows its training
+span, and a forecast made at an origin only reads data before that origin
+(plus covariates known in advance over the forecast span).
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from .base import BaseForecaster
+from .data.inputs import as_series_set, check_covariates
+from .metrics import METRICS
+from .utils.validation import check_int
+
+__all__ = ["temporal_train_test_split", "RollingOriginSplit", "backtest", "BacktestResult"]
+
+_WINDOWS = ("expanding", "sliding")
+
+
+def _length(y, owner):
+    if isinstance(y, numbers.Integral) and not isinstance(y, bool):
+        return int(y)
+    if hasattr(y, "shape") and len(getattr(y, "shape")) >= 1:
+        return int(y.shape[0])
+    if isinstance(y, (list, tuple)):
+        return len(y)
+    raise TypeError(
+        f"y passed to {owner} is a {type(y).__name__}. Expected a pandas Series or "
+        f"DataFrame, a numpy array, or a list."
+    )
+
+
+def _head(obj, start, stop=None):
+    """Rows ``[start, stop)`` of a pandas object or array, by position."""
+    if isinstance(obj, (pd.Series, pd.DataFrame)):
+        return obj.iloc[start:stop]
+    return obj[start:stop]
+
+
+def _n_rows(size, n, name, owner):
+    """An int number of rows or a float fraction of ``n`` (rounded up), as an int."""
+    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
+        rows = int(size)
+    elif isinstance(size, numbers.Real) and not isinstance(size, bool) and 0 < size < 1:
+        rows = int(np.ceil(size * n))
+    else:
+        raise ValueError(
+            f"The '{name}' argument of {owner} must be an int number of rows or a float "
+            f"fraction in (0, 1). Got {size!r} instead."
+        )
+    return rows
+
+
+# ----------------------------------------------------------------- train/test split
+def temporal_train_test_split(y, X=None, *, test_size=0.25, gap=0):
+    """Split a series into a training head and a test tail, in time order.
+
+    Parameters
+    ----------
+    y : pandas.Series, pandas.DataFrame or ndarray of shape (n,) or (n, k)
+        One series, rows in time order. It is never shuffled.
+    X : same kinds as ``y``, optional
+        Covariates aligned with ``y`` row for row; split the same way.
+    test_size : int or float, default=0.25
+        Test rows (int), or a fraction of ``len(y)`` in (0, 1), rounded up.
+    gap : int, default=0
+        Rows dropped between the training and the test span (e.g. data that
+        is reported late, or a lookback you do not want the test to share).
+
+    Returns
+    -------
+    y_train, y_test : same kind as ``y``
+        Views or slices of ``y``; without ``X``, just these two.
+    X_train, X_test : same kind as ``X``
+        Only when ``X`` is given, after ``y_train, y_test``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.model_selection import temporal_train_test_split
+    >>> y_train, y_test = temporal_train_test_split(np.arange(10), test_size=3, gap=1)
+    >>> y_train, y_test
+    (array([0, 1, 2, 3, 4, 5]), array([7, 8, 9]))
+    """
+    owner = "temporal_train_test_split"
+    if isinstance(y, (list, tuple)):
+        raise TypeError(
+            f"y passed to {owner} is a {type(y).__name__}. Expected one series: a pandas "
+            f"Series or DataFrame or a numpy array (split a list of series one by one)."
+        )
+    n = _length(y, owner)
+    n_test = _n_rows(test_size, n, "test_size", owner)
+    check_int(owner, "gap", gap, minimum=0)
+    n_train = n - n_test - gap
+    if n_test < 1 or n_train < 1:
+        raise ValueError(
+            f"{owner} cannot split y of {n} rows into {n_test} test rows after a gap of {gap}: "
+            f"{max(n_train, 0)} training rows would be left. Expected at least 1 test and 1 "
+            f"training row; reduce 'test_size' or 'gap'."
+        )
+    out = [_head(y, 0, n_train), _head(y, n - n_test)]
+    if X is not None:
+        if _length(X, owner) != n:
+            raise ValueError(
+                f"X passed to {owner} has {_length(X, owner)} rows but y has {n}. Expected "
+                f"covariates aligned with y, one row per time step."
+            )
+        out += [_head(X, 0, n_train), _head(X, n - n_test)]
+    return tuple(out)
+
+
+# ----------------------------------------------------------------- rolling origin
+class RollingOriginSplit:
+    """Rolling-origin (time-series cross-validation) splitter.
+
+    Each split is a forecast origin: the training indices are the rows
+    before it, the test indices the next ``horizon`` rows (after ``gap``
+    dropped rows). Origins advance by ``step``. Like scikit-learn's
+    splitters, :meth:`split` yields ``(train_idx, test_idx)`` integer arrays,
+    so it can be passed as ``cv=`` to scikit-learn tools.
+
+    Parameters
+    ----------
+    horizon : int
+        Test rows per split.
+    step : int, default=1
+        Rows between consecutive origins.
+    initial : int, optional
+        Training rows of the first split (rows before the first origin).
+        Default: with ``n_splits``, as many as leave exactly ``n_splits``
+        splits ending at the end of the series; with ``window="sliding"``,
+        ``window_length``. One of ``initial``, ``n_splits`` or (sliding)
+        ``window_length`` is needed.
+    window : {"expanding", "sliding"}, default="expanding"
+        ``"expanding"``: train on every row before the origin.
+        ``"sliding"``: train on the last ``window_length`` rows only.
+    window_length : int, optional
+        Training rows of a sliding window; required for ``"sliding"``, not
+        allowed for ``"expanding"``.
+    gap : int, default=0
+        Rows dropped between the training rows and the test rows.
+    n_splits : int, optional
+        Keep only the last ``n_splits`` origins (the most recent ones).
+
+    See Also
+    --------
+    backtest : forecast and score every origin of a series.
+    temporal_train_test_split : a single chronological split.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.model_selection import RollingOriginSplit
+    >>> cv = RollingOriginSplit(horizon=2, step=2, initial=4)
+    >>> for train, test in cv.split(np.arange(10)):
+    ...     print(train, test)
+    [0 1 2 3] [4 5]
+    [0 1 2 3 4 5] [6 7]
+    [0 1 2 3 4 5 6 7] [8 9]
+    >>> cv.get_n_splits(np.arange(10))
+    3
+    """
+
+    def __init__(self, horizon, step=1, initial=None, window="expanding", window_length=None,
+                 gap=0, n_splits=None):
+        self.horizon = horizon
+        self.step = step
+        self.initial = initial
+        self.window = window
+        self.window_length = window_length
+        self.gap = gap
+        self.n_splits = n_splits
+
+    def __repr__(self):
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"RollingOriginSplit({params})"
+
+    def _check(self):
+        name = "RollingOriginSplit"
+        check_int(name, "horizon", self.horizon)
+        check_int(name, "step", self.step)
+        check_int(name, "initial", self.initial, allow_none=True)
+        check_int(name, "gap", self.gap, minimum=0)
+        check_int(name, "n_splits", self.n_splits, allow_none=True)
+        if self.window not in _WINDOWS:
+            raise ValueError(
+                f"The 'window' parameter of {name} must be one of 'expanding', 'sliding'. "
+                f"Got {self.window!r} instead."
+            )
+        if self.window == "sliding":
+            check_int(name, "window_length", self.window_length)
+        elif self.window_length is not None:
+            raise ValueError(
+                f"The 'window_length' parameter of {name} only applies to window='sliding'. "
+                f"Got window_length={self.window_length!r} with window='expanding'; set "
+                f"window='sliding' or window_length=None."
+            )
+        if self.initial is None and self.n_splits is None and self.window == "expanding":
+            raise ValueError(
+                f"{name} needs to know where the first origin is: pass 'initial' (training "
+                f"rows of the first split) or 'n_splits' (how many of the latest origins)."
+            )
+
+    def _origins(self, n):
+        """Rows of the first test step... minus gap: the end of each training span."""
+        self._check()
+        last = n - self.gap - self.horizon  # the latest training end that leaves a full test
+        if self.initial is not None:
+            first = self.initial
+        elif self.n_splits is not None:
+            first = last - self.step * (self.n_splits - 1)
+            if self.window == "sliding":
+                first = max(first, self.window_length)
+        else:
+            first = self.window_length
+        lowest = self.window_length if self.window == "sliding" else 1
+        if first < lowest or first > last:
+            raise ValueError(
+                f"RollingOriginSplit cannot place a split in a series of {n} rows: the first "
+                f"training span would end at row {first}, but it must lie in [{lowest}, "
+                f"{last}] to leave {lowest} training row(s) and gap + horizon = "
+                f"{self.gap + self.horizon} test rows. Pass a longer series, or reduce "
+                f"'initial', 'n_splits', 'window_length', 'gap' or 'horizon'."
+            )
+        ends = np.arange(first, last + 1, self.step)
+        if self.n_splits is not None:
+            ends = ends[-self.n_splits:]
+        return ends
+
+    def split(self, y, X=None, groups=None):
+        """Yield ``(train_idx, test_idx)`` for each origin, oldest first.
+
+        Parameters
+        ----------
+        y : pandas object, ndarray or int
+            The series (only its length is used) or its length.
+        X, groups : ignored
+            For compatibility with scikit-learn.
+
+        Yields
+        ------
+        train_idx, test_idx : ndarray of int64
+        """
+        n = _length(y, "RollingOriginSplit.split")
+        for end in self._origins(n):
+            lo = end - self.window_length if self.window == "sliding" else 0
+            test_lo = end + self.gap
+            yield (np.arange(lo, end, dtype=np.int64),
+                   np.arange(test_lo, test_lo + self.horizon, dtype=np.int64))
+
+    def get_n_splits(self, y=None, X=None, groups=None):
+        """Number of splits of ``y``; without ``y``, ``n_splits`` (which must be set).
+
+        Parameters
+        ----------
+        y : pandas object, ndarray or int, optional
+        X, groups : ignored
+
+        Returns
+        -------
+        int
+        """
+        if y is None:
+            if self.n_splits is None:
+                raise ValueError(
+                    "RollingOriginSplit.get_n_splits needs y when n_splits is None: the "
+                    "number of splits depends on the series length. Pass y."
+                )
+            return int(self.n_splits)
+        return len(self._origins(_length(y, "RollingOriginSplit.get_n_splits")))
+
+
+# ----------------------------------------------------------------- backtest
+class BacktestResult(NamedTuple):
+    """What :func:`backtest` returns.
+
+    Attributes
+    ----------
+    forecasts : pandas.DataFrame
+        One row per origin, forecast step and target column, ordered that
+        way, with columns
+
+        - ``origin``: the cutoff, the time stamp (index label) of the last
+          row the forecast could read;
+        - ``time``: the time stamp forecast;
+        - ``horizon``: the forecast step, 1 for the row right after the origin;
+        - ``column``: the target column name (categorical);
+        - ``y_true``, ``y_pred``: actual value and forecast.
+    metrics : pandas.Series
+        Each metric over all origins and steps (per column, then averaged over
+        the columns).
+    metrics_by_horizon : pandas.DataFrame
+        Each metric per forecast step (index ``horizon``, 1-based).
+    fit_cutoffs : list
+        The cutoff time stamps at which a model was fitted, oldest first:
+        empty when an already fitted estimator was used as is.
+    estimator : object
+        The last fitted estimator that made forecasts.
+    """
+
+    forecasts: pd.DataFrame
+    metrics: pd.Series
+    metrics_by_horizon: pd.DataFrame
+    fit_cutoffs: list
+    estimator: object
+
+
+def _is_fitted(estimator):
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _start_row(start, index, n, owner):
+    """Rows before the first origin, from an int, a fraction or a cutoff label."""
+    if isinstance(start, bool):
+        pass
+    elif isinstance(start, numbers.Integral):
+        return int(start)
+    elif isinstance(start, float) and 0 < start < 1:
+        return int(round(start * n))
+    try:
+        return int(index.get_loc(start)) + 1
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(
+            f"The 'start' argument of {owner} must be an int (rows before the first origin), "
+            f"a float fraction of the series in (0, 1), or a label of y's index (the first "
+            f"cutoff). Got {start!r}, which is none of these."
+        ) from None
+
+
+def _check_refit(refit, owner):
+    if refit is True:
+        return 1
+    if refit is False:
+        return 0
+    if isinstance(refit, numbers.Integral) and refit >= 1:
+        return int(refit)
+    raise ValueError(
+        f"The 'refit' argument of {owner} must be False (fit at most once), True (refit at "
+        f"every origin) or a positive int k (refit every k origins). Got {refit!r} instead."
+    )
+
+
+def _check_metrics(metrics, owner):
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = (metrics,)
+    out = {}
+    for m in metrics:
+        if callable(m):
+            out[getattr(m, "__name__", repr(m))] = m
+        elif m in METRICS:
+            out[m] = m
+        else:
+            raise ValueError(
+                f"Unknown metric {m!r} passed to {owner}. Expected names among "
+                f"{sorted(METRICS)} or callables f(y_true, y_pred) -> float."
+            )
+    if not out:
+        raise ValueError(f"The 'metrics' argument of {owner} is empty. Pass at least one metric.")
+    return out
+
+
+def _check_fitted_columns(est, n_targets, n_cov, owner):
+    """A pre-fitted BaseForecaster must match y and X's columns."""
+    name = type(est).__name__
+    if est.n_targets_ != n_targets:
+        raise ValueError(
+            f"y passed to {owner} has {n_targets} columns but the {name} was fitted with "
+            f"{est.n_targets_} ({est.target_names_}). Pass the same columns as in fit."
+        )
+    fitted_cov = len(est.covariate_names_)
+    if fitted_cov != n_cov:
+        what = "without X" if n_cov == 0 else f"X with {n_cov} columns"
+        raise ValueError(
+            f"{owner} got {what}, but the {name} was fitted with {fitted_cov} covariates "
+            f"({est.covariate_names_}). Pass the covariates used in fit, aligned with y."
+        )
+
+
+def _scores(metrics, yt, yp, scale, owner):
+    """Overall and per-step scores; ``yt``/``yp`` (S, H, k), ``scale`` (S, k) for MASE."""
+    S, H, k = yt.shape
+    overall, by_step = {}, {}
+    for name, metric in metrics.items():
+        if metric == "mase":
+            scaled = np.abs(yt - yp) / scale[:, None, :]
+            overall[name] = float(scaled.mean(axis=(0, 1)).mean())
+            by_step[name] = scaled.mean(axis=0).mean(axis=1)
+            continue
+        fn = METRICS[metric] if isinstance(metric, str) else metric
+        overall[name] = float(fn(yt.reshape(S * H, k), yp.reshape(S * H, k)))
+        by_step[name] = np.array([float(fn(yt[:, h], yp[:, h])) for h in range(H)])
+    by_horizon = pd.DataFrame(by_step, index=pd.RangeIndex(1, H + 1, name="horizon"))
+    return pd.Series(overall, name=owner), by_horizon
+
+
+def _mase_scales(values, origins, m, owner):
+    """Per origin, the in-sample seasonal-naive MAE of the history before it; (S, k)."""
+    if origins[0] <= m:
+        raise ValueError(
+            f"{owner} computes MASE from the history before each origin, but the first origin "
+            f"has {origins[0]} rows of history, not more than seasonal_period={m}. Start "
+            f"later or use a smaller seasonal_period."
+        )
+    diffs = np.abs(values[m:] - values[:-m])
+    cumulative = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(diffs, axis=0)])
+    counts = (origins - m)[:, None]
+    scale = cumulative[origins - m] / counts
+    if (scale == 0).any():
+        raise ValueError(
+            f"The seasonal naive forecast is exact on the history before some origins (the "
+            f"MASE scale is 0), so {owner} cannot compute MASE. Drop 'mase' or start later."
+        )
+    return scale
+
+
+def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
+             metrics=("mae", "rmse"), seasonal_period=1):
+    """Forecast a series from many origins, as if in real time, and score the forecasts.
+
+    The origins are every ``step`` rows from ``start`` up to the last one
+    whose ``horizon`` rows are all in ``y``. Each forecast reads only rows
+    before its origin (and, with ``X``, the covariates of the forecast span,
+    which must be known in advance).
+
+    - ``refit=False``: one model for every origin. An unfitted estimator is
+      cloned and fitted on the rows before ``start``; an already fitted one
+      is used as is (then make sure it never saw data after ``start``). A
+      tsforecast estimator forecasts all origins in large batches from one
+      gather of windows, without a Python loop over origins.
+    - ``refit=True`` or an int ``k``: a clone is fitted on all the rows
+      before an origin at the first origin and then every ``k`` origins
+      (``True`` is ``k = 1``); it forecasts the origins until the next refit.
+
+    Any estimator with the ``fit(y, X=None)`` / ``predict(horizon, X, y)``
+    contract works: one without tsforecast's batched path (e.g. the
+    statistical baselines) gets one ``predict(horizon, X=..., y=histories)``
+    call per model, with the list of histories ``y[:origin]`` (and
+    ``X[:origin + horizon]``).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A tsforecast forecaster, or any object with the same ``fit`` /
+        ``predict`` contract. It is never modified.
+    y : pandas.Series, pandas.DataFrame or ndarray of shape (n,) or (n, k)
+        One series (all its columns are targets), in time order.
+    X : same kinds as ``y``, optional
+        Covariates known in advance, aligned with ``y`` row for row.
+    start : int, float or index label
+        The first origin: the number of rows before it (int), a fraction of
+        ``len(y)`` (float in (0, 1)), or the label of its cutoff in ``y``'s
+        index (the last row it may read).
+    step : int, default=1
+        Rows between consecutive origins.
+    horizon : int, optional
+        Steps forecast from each origin. Default: the estimator's ``horizon``.
+    refit : bool or int, default=False
+        See above.
+    metrics : sequence of str or callable, default=("mae", "rmse")
+        Names among ``"mse"``, ``"mae"``, ``"rmse"``, ``"mape"``,
+        ``"smape"``, ``"mase"`` (see :mod:`tsforecast.metrics`), or callables
+        ``f(y_true, y_pred) -> float`` on arrays of shape (points, k).
+        MASE scales each forecast by the in-sample seasonal-naive MAE of the
+        history before its own origin.
+    seasonal_period : int, default=1
+        The period ``m`` of MASE's seasonal-naive scale.
+
+    Returns
+    -------
+    BacktestResult
+        A named tuple ``(forecasts, metrics, metrics_by_horizon,
+        fit_cutoffs, estimator)``; see :class:`BacktestResult`.
+
+    See Also
+    --------
+    RollingOriginSplit : the same origins as index splits, for custom loops.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import LSTMForecaster
+    >>> from tsforecast.model_selection import backtest
+    >>> y = np.sin(np.arange(300) * 2 * np.pi / 24)
+    >>> est = LSTMForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0)
+    >>> result = backtest(est, y, start=200, step=6)  # 16 origins x 6 steps
+    >>> len(result.forecasts), list(result.metrics.index), result.fit_cutoffs
+    (96, ['mae', 'rmse'], [199])
+    >>> list(result.forecasts.columns)
+    ['origin', 'time', 'horizon', 'column', 'y_true', 'y_pred']
+    """
+    owner = "backtest"
+    if not (hasattr(estimator, "fit") and hasattr(estimator, "predict")):
+        raise TypeError(
+            f"The estimator passed to {owner} is a {type(estimator).__name__} without fit and "
+            f"predict methods. Pass a forecaster such as LSTMForecaster(...)."
+        )
+    if isinstance(y, (list, tuple)):
+        raise TypeError(
+            f"y passed to {owner} is a {type(y).__name__}. Expected one series (a pandas Series "
+            f"or DataFrame or a numpy array); backtest a list of series one at a time."
+        )
+    ys = as_series_set(y, owner, "y")
+    values, index, n = ys.values[0], ys.indexes[0], ys.lengths[0]
+    xvalues = np.zeros((n, 0))
+    if X is not None:
+        xs = as_series_set(X, owner, "X")
+        check_covariates(xs, ys, owner)
+        xvalues = xs.values[0]
+    if horizon is None:
+        horizon = getattr(estimator, "horizon", None)
+        if horizon is None:
+            raise ValueError(
+                f"{owner} needs a 'horizon': the {type(estimator).__name__} has no default "
+                f"one. Pass horizon=..."
+            )
+    check_int(owner, "horizon", horizon)
+    check_int(owner, "step", step)
+    check_int(owner, "seasonal_period", seasonal_period)
+    every = _check_refit(refit, owner)
+    metric_fns = _check_metrics(metrics, owner)
+    fast = isinstance(estimator, BaseForecaster)
+    fitted = every == 0 and _is_fitted(estimator)
+
+    first = _start_row(start, index, n, owner)
+    lookback = getattr(estimator, "lookback", None)
+    min_history = lookback if isinstance(lookback, int) and fast else 1
+    if not min_history <= first <= n - horizon:
+        raise ValueError(
+            f"The first origin of {owner} must leave at least {min_history} row(s) of history"
+            f"{' (the lookback)' if min_history > 1 else ''} and horizon={horizon} rows to "
+            f"forecast in y of {n} rows, so 'start' must be in [{min_history}, {n - horizon}] "
+            f"rows. Got start={start!r} ({first} rows)."
+        )
+    origins = np.arange(first, n - horizon + 1, step, dtype=np.int64)
+
+    if fitted:
+        blocks = [(None, origins)]
+    elif every == 0:
+        blocks = [(first, origins)]
+    else:
+        blocks = [(origins[i], origins[i:i + every]) for i in range(0, len(origins), every)]
+    full = np.hstack([values, xvalues])
+    predictions, fit_cutoffs, model = [], [], estimator
+    for fit_at, block in blocks:
+        if fit_at is not None:
+            model = clone(estimator, safe=False)
+            model.fit(_head(y, 0, fit_at), None if X is None else _head(X, 0, fit_at))
+            fit_cutoffs.append(index[fit_at - 1])
+        if isinstance(model, BaseForecaster):
+            _check_fitted_columns(model, values.shape[1], xvalues.shape[1], owner)
+            predictions.append(model._forecast_origins(full, block, horizon))
+            continue
+        histories = [_head(y, 0, o) for o in block]
+        covariates = None if X is None else [_head(X, 0, o + horizon) for o in block]
+        out = model.predict(horizon=horizon, X=covariates, y=histories)
+        out = [np.asarray(p, dtype=np.float64).reshape(horizon, -1) for p in out]
+        if len(out) != len(block) or out[0].shape[1] != values.shape[1]:
+            raise ValueError(
+                f"{type(model).__name__}.predict(y=<list of {len(block)} histories>) returned "
+                f"{len(out)} forecasts of shape {out[0].shape}, expected {len(block)} of shape "
+                f"({horizon}, {values.shape[1]}). The estimator must forecast each history "
+                f"of a list."
+            )
+        predictions.append(np.stack(out))
+    y_pred = np.concatenate(predictions, axis=0)  # -> (S, H, k)
+    rows = origins[:, None] + np.arange(horizon)  # -> (S, H)
+    y_true = values[rows]
+
+    scale = None
+    if "mase" in metric_fns.values():
+        scale = _mase_scales(values, origins, seasonal_period, owner)
+    overall, by_horizon = _scores(metric_fns, y_true, y_pred, scale, owner)
+
+    S, H, k = y_true.shape
+    forecasts = pd.DataFrame({
+        "origin": index[origins - 1].repeat(H * k),
+        "time": index[rows.ravel()].repeat(k),
+        "horizon": np.tile(np.repeat(np.arange(1, H + 1), k), S),
+        "column": pd.Categorical.from_codes(np.tile(np.arange(k), S * H),
+                                            categories=list(ys.columns)),
+        "y_true": y_true.ravel(),
+        "y_pred": y_pred.ravel(),
+    })
+    return BacktestResult(forecasts, overall, by_horizon, fit_cutoffs, model)
