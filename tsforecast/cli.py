@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .data.inputs import _check_index
+
 __all__ = ["main"]
 
 
@@ -44,7 +46,7 @@ def calendar_features(index: pd.DatetimeIndex) -> pd.DataFrame:
     step = index[1] - index[0] if len(index) > 1 else pd.Timedelta(days=1)
     features = {}
     cycles = [("hour", index.hour, 24, pd.Timedelta(hours=1)),
-              ("dayofweek", index.dayofweek, 7, pd.Timedelta(days=1)),
+              ("dayofweek", index.day_of_week, 7, pd.Timedelta(days=1)),
               ("month", index.month - 1, 12, pd.Timedelta(days=28))]
     for name, values, period, finest in cycles:
         if step <= finest:
@@ -82,7 +84,7 @@ def _read(args):
             raise SystemExit("error: --calendar needs time stamps; pass --time-column.")
         full_index = df.index
         if n_hist + args.horizon > len(df):  # extend the index over the forecast span
-            freq = df.index.freq or pd.infer_freq(df.index[:n_hist])
+            freq = _check_index(df.index[:n_hist], "tsforecast", "the CSV")
             full_index = pd.date_range(df.index[0], periods=n_hist + args.horizon, freq=freq)
         cal = calendar_features(full_index)
         X = cal if X is None else cal.join(X)
