@@ -97,3 +97,24 @@ def test_console_script_runs():
     done = subprocess.run([str(script), "forecast", "--help"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "--lookback" in done.stdout and "--calendar" in done.stdout
+
+
+def test_word_meaning_example_quick(capsys):
+    run_example("word_meaning", "--quick")
+    out = capsys.readouterr().out
+    assert "['car', 'auto', 'automobile', 'machine', 'motorcar']" in out
+    assert "word2vec: SkipGram on Penn Treebank" in out
+
+
+def test_benchmark_docs_show_the_committed_results():
+    """docs/benchmarks.md holds the generated reports unchanged (python benchmarks/update_docs.py)."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    doc = (root / "docs" / "benchmarks.md").read_text()
+    for name in ("ett.md", "speed.md"):
+        body = (root / "benchmarks" / "results" / name).read_text().rstrip("\n")
+        body = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body, flags=re.M)
+        begin, end = f"<!-- BEGIN benchmarks/results/{name} -->", f"<!-- END benchmarks/results/{name} -->"
+        shown = doc[doc.index(begin) + len(begin):doc.index(end)].strip("\n")
+        assert shown == body, f"docs/benchmarks.md is stale for {name}: run benchmarks/update_docs.py"

@@ -48,7 +48,8 @@ def plot_forecast(history, forecast, *, actual=None, n_history=None, ax=None, ti
                 label=f"{col} forecast")
         if actual is not None:
             act = actual.to_frame() if isinstance(actual, pd.Series) else actual
-            ax.plot(act.index, act.iloc[:, i], color=color, lw=1, alpha=0.5)
+            ax.plot(act.index, act.iloc[:, i], color=color, lw=1, alpha=0.5,
+                    label=f"{col} actual")
     ax.axvline(history.index[-1], color="grey", lw=0.8)
     ax.legend(loc="best", fontsize="small")
     if title:
