@@ -468,6 +468,7 @@ class CBOW(_Word2Vec):
         each epoch. None or 0 keeps every word.
     min_count : int, default=1
         Words seen fewer times are dropped from the corpus and vocabulary.
+
     Other Parameters
     ----------------
     learning_rate : float, default=1e-2
@@ -560,6 +561,7 @@ class SkipGram(_Word2Vec):
         each epoch. None or 0 keeps every word.
     min_count : int, default=1
         Words seen fewer times are dropped from the corpus and vocabulary.
+
     Other Parameters
     ----------------
     learning_rate : float, default=1e-2
