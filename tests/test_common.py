@@ -267,10 +267,35 @@ def check_bad_params(est, y):
         (dict(validation_size=1.0), "'validation_size'"),
         (dict(scaling="minmax"), "'scaling' parameter"),
         (dict(random_state=-1), "'random_state'"),
+        (dict(loss="l2"), "The 'loss' parameter .* must be one of 'mse', 'mae', 'huber'"),
+        (dict(lr_decay=0.0), r"The 'lr_decay' parameter .* must be a float in \(0.0, 1.0\]"),
     ]
     for params, message in cases:
         with pytest.raises(ValueError, match=message):
             clone(est).set_params(**params).fit(y)
+
+
+def check_loss_and_lr_decay_reach_training(est, y):
+    """The shared ``loss`` and ``lr_decay`` parameters reach the training loop."""
+    import pytorch_lightning as pl
+
+    class Record(pl.Callback):
+        def __init__(self):
+            self.rates, self.losses = [], set()
+
+        def on_train_epoch_start(self, trainer, pl_module):
+            self.rates.append(trainer.optimizers[0].param_groups[0]["lr"])
+            self.losses.add(type(pl_module.loss_fn).__name__)
+
+    record = Record()
+    est.set_params(loss="mae", lr_decay=0.5, learning_rate=0.01, max_epochs=3, patience=None,
+                   trainer_kwargs={"accelerator": "cpu", "callbacks": [record]}).fit(y)
+    assert record.losses == {"L1Loss"}
+    np.testing.assert_allclose(record.rates, [0.01, 0.005, 0.0025])
+    record.rates.clear()
+    est.set_params(loss="huber", lr_decay=None).fit(y)
+    assert record.losses == {"L1Loss", "HuberLoss"}
+    np.testing.assert_allclose(record.rates, [0.01] * 3)
 
 
 def check_bad_predict_calls(est, y):
@@ -316,7 +341,8 @@ CHECKS = [
     check_covariates_misaligned_at_fit, check_deterministic, check_refit_starts_fresh,
     check_save_load, check_save_load_covariates, check_pickle, check_inputs_not_mutated,
     check_too_short, check_validation_does_not_fit, check_bad_y, check_bad_X,
-    check_bad_params, check_bad_predict_calls, check_load_rejects_bad_files,
+    check_bad_params, check_loss_and_lr_decay_reach_training, check_bad_predict_calls,
+    check_load_rejects_bad_files,
 ]
 
 

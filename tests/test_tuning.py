@@ -65,9 +65,9 @@ def test_recurrent_default_search_space(Estimator):
         trial = study.ask()
         params = Estimator.default_search_space(trial)
         assert set(params) == {"learning_rate", "hidden_size", "n_layers", "dropout"}
-        assert 1e-4 <= params["learning_rate"] <= 1e-2
-        assert 16 <= params["hidden_size"] <= 128 and params["n_layers"] in (1, 2)
-        assert 0.0 <= params["dropout"] <= 0.3
+        assert 3e-4 <= params["learning_rate"] <= 3e-3
+        assert 32 <= params["hidden_size"] <= 256 and params["n_layers"] in (1, 2)
+        assert 0.0 <= params["dropout"] <= 0.6
         Estimator().set_params(**params)._check_params()
         study.tell(trial, 0.0)
 

@@ -54,13 +54,18 @@ class TrainingModule(pl.LightningModule):
     loss : {"mse", "mae", "huber"} or torch.nn.Module, default="mse"
     learning_rate : float, default=1e-3
         Adam's learning rate.
+    lr_decay : float or None, default=None
+        Multiply the learning rate by this factor after every epoch
+        (exponential decay); None keeps it constant.
     """
 
-    def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3):
+    def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3,
+                 lr_decay: float | None = None):
         super().__init__()
         self.network = network
         self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
         self.learning_rate = learning_rate
+        self.lr_decay = lr_decay
 
     def forward(self, *inputs):
         return self.network(*inputs)
@@ -103,7 +108,12 @@ class TrainingModule(pl.LightningModule):
         self.log(VAL_LOSS, loss, on_step=False, on_epoch=True, batch_size=n)
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.network.parameters(), lr=self.learning_rate)
+        optimizer = torch.optim.Adam(self.network.parameters(), lr=self.learning_rate)
+        if self.lr_decay is None:
+            return optimizer
+        schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=self.lr_decay)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule,
+                                                         "interval": "epoch"}}
 
 
 class _BestWeights(pl.Callback):

@@ -40,6 +40,7 @@ __all__ = ["BaseForecaster"]
 
 STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
+LOSSES = ("mse", "mae", "huber")
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
 
 
@@ -79,6 +80,16 @@ class BaseForecaster(BaseEstimator):
         Dropout rate in [0, 1) inside the network.
     learning_rate : float, default=1e-3
         Adam's learning rate.
+    lr_decay : float or None, default=None
+        Multiply the learning rate by this factor in (0, 1] after every epoch
+        (exponential decay, a common schedule for long-horizon forecasters);
+        None keeps it constant.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss, also the validation loss that early stopping watches:
+        mean squared error, mean absolute error (robust to outliers, and the
+        loss SegRNN trains with, Lin et al., 2023) or Huber (squared below 1,
+        absolute above, on the scaled values). Tuning compares trials by this
+        validation loss, so keep it fixed across a study.
     batch_size : int, default=32
         Training windows per gradient step.
     max_epochs : int, default=50
@@ -127,9 +138,9 @@ class BaseForecaster(BaseEstimator):
     supports_attention = False
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
-                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
-                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
-                 verbose=None, trainer_kwargs=None):
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
+                 loss="mse", batch_size=32, max_epochs=50, patience=5, validation_size=0.2,
+                 random_state=None, verbose=None, trainer_kwargs=None):
         self.lookback = lookback
         self.horizon = horizon
         self.strategy = strategy
@@ -137,6 +148,8 @@ class BaseForecaster(BaseEstimator):
         self.channel_independent = channel_independent
         self.dropout = dropout
         self.learning_rate = learning_rate
+        self.lr_decay = lr_decay
+        self.loss = loss
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -155,6 +168,9 @@ class BaseForecaster(BaseEstimator):
         check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
         check_float(self, "learning_rate", self.learning_rate, low=0.0, high=float("inf"),
                     low_open=True, high_open=True)
+        check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
+                    allow_none=True)
+        check_options(self, "loss", self.loss, LOSSES)
         check_int(self, "batch_size", self.batch_size)
         check_int(self, "max_epochs", self.max_epochs)
         check_int(self, "patience", self.patience, allow_none=True)
@@ -265,7 +281,8 @@ class BaseForecaster(BaseEstimator):
                     WindowDataset(series, val_starts, self.lookback, n_out, n_targets),
                     batch_size=max(self.batch_size, 256), shuffle=False,
                     collate_fn=collate_batch)
-            module = TrainingModule(network, learning_rate=self.learning_rate)
+            module = TrainingModule(network, loss=self.loss, learning_rate=self.learning_rate,
+                                    lr_decay=self.lr_decay)
             # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
             # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(

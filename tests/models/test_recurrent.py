@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from tsforecast import GRUForecaster, LSTMForecaster, RNNForecaster
-from tsforecast.models.recurrent import RecurrentNet, _CustomRecurrentLayer
+from tsforecast.models.recurrent import RecurrentNet, _CustomRecurrentLayer, _CustomRecurrentStack
 
 from ..conftest import FAST, seasonal
 
@@ -24,7 +24,7 @@ def test_custom_cell_matches_pytorch(cell, fused):
             ref.bias_hh_l0.zero_()
         ours.w_x.bias.copy_(ref.bias_ih_l0 + ref.bias_hh_l0)
     x = torch.randn(4, 7, 3)
-    torch.testing.assert_close(ours(x), ref(x)[0], rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(ours(x)[0], ref(x)[0], rtol=1e-5, atol=1e-5)
 
 
 def test_layer_norm_normalises_gate_preactivations():
@@ -41,7 +41,7 @@ def test_peephole_weights_receive_gradients():
     out = net(torch.randn(3, 10, 2), torch.zeros(3, 4, 1))
     assert out.shape == (3, 4, 1)
     out.sum().backward()
-    assert net.layers[0].w_c.grad.abs().sum() > 0
+    assert net.rnn.layers[0].w_c.grad.abs().sum() > 0
 
 
 @pytest.mark.parametrize("Estimator", [RNNForecaster, LSTMForecaster, GRUForecaster])
@@ -55,10 +55,12 @@ def test_estimators_differ_only_in_the_cell_default(Estimator):
                                      dict(layer_norm=True, peephole=True, n_layers=2)])
 def test_custom_lstm_cells_learn(options):
     y = seasonal(n=600, noise=0.1)
+    # constant learning rate and squared error: the test is about the cells, not the defaults
     est = LSTMForecaster(lookback=24, horizon=6, hidden_size=16, max_epochs=15, learning_rate=3e-3,
+                         lr_decay=None, loss="mse", dropout=0.0, segment_len=None, head="linear",
                          random_state=0, trainer_kwargs={"accelerator": "cpu"}, **options)
     est.fit(y)
-    assert est.network_.core.rnn is None  # the custom path was used
+    assert isinstance(est.network_.core.rnn, _CustomRecurrentStack)  # the custom path
     assert est.history_[-1]["val_loss"] < 0.5 * est.history_[0]["val_loss"]
 
 
@@ -74,7 +76,86 @@ def test_nan_loss_stops_with_a_clear_error():
     from tsforecast.exceptions import TrainingError
 
     y = seasonal() * 1e30
-    est = LSTMForecaster(**{**FAST, "max_epochs": 3}, scaling=None, learning_rate=1e10)
+    est = LSTMForecaster(**{**FAST, "max_epochs": 3}, scaling=None, learning_rate=1e10,
+                         loss="mse")
     with pytest.raises(TrainingError, match="loss became .* learning rate that is too high"):
         est.fit(y)
     assert np.isfinite(y).all()
+
+
+# ----------------------------------------------------------------- segments and heads
+@pytest.mark.parametrize("cell, fused", [("rnn", nn.RNN), ("lstm", nn.LSTM), ("gru", nn.GRU)])
+def test_custom_stack_continues_from_a_given_state_like_pytorch(cell, fused):
+    """The parallel head starts the recurrence from the encoder's state, on both paths."""
+    torch.manual_seed(0)
+    ref = fused(3, 8, num_layers=2, batch_first=True)
+    ours = _CustomRecurrentStack(3, 8, 2, cell, layer_norm=False, peephole=False, dropout=0.0)
+    with torch.no_grad():
+        for k, layer in enumerate(ours.layers):
+            layer.w_x.weight.copy_(getattr(ref, f"weight_ih_l{k}"))
+            layer.w_h.weight.copy_(getattr(ref, f"weight_hh_l{k}"))
+            if cell == "gru":
+                getattr(ref, f"bias_hh_l{k}").zero_()
+            layer.w_x.bias.copy_(getattr(ref, f"bias_ih_l{k}") + getattr(ref, f"bias_hh_l{k}"))
+    x = torch.randn(4, 5, 3)
+    h = torch.randn(2, 4, 8)
+    state = (h, torch.randn(2, 4, 8)) if cell == "lstm" else h
+    out, final = ours(x, state)
+    ref_out, ref_final = ref(x, state)
+    torch.testing.assert_close(out, ref_out, rtol=1e-5, atol=1e-5)
+    for a, b in zip(final if cell == "lstm" else (final,),
+                    ref_final if cell == "lstm" else (ref_final,)):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_segments_shorten_the_recurrence_and_pad_at_the_front():
+    net = RecurrentNet(2, 1, 6, cell="gru", hidden_size=8, segment_len=4).eval()
+    seen = []
+    net.rnn.register_forward_hook(lambda m, inputs, out: seen.append(inputs[0].shape))
+    past, future = torch.randn(3, 10, 2), torch.randn(3, 6, 1)
+    out = net(past, future)
+    assert out.shape == (3, 6, 1)
+    assert seen[0] == (3, 3, 8)  # ceil(10 / 4) segments, each embedded to hidden_size
+    # the two missing steps are the first row repeated: same forecast as padding by hand
+    padded = torch.cat([past[:, :1], past[:, :1], past], dim=1)
+    torch.testing.assert_close(net(padded, future), out)
+
+
+def test_parallel_head_segments_see_only_their_own_covariates():
+    """Output segment m reads the covariates of its own w steps, and no other segment does."""
+    torch.manual_seed(0)
+    net = RecurrentNet(3, 2, 10, cell="lstm", hidden_size=8, segment_len=4,
+                       head="parallel").eval()
+    past, future = torch.randn(3, 12, 3), torch.randn(3, 10, 1)
+    changed = future.clone()
+    changed[:, 5] += 1.0  # step 5 lies in output segment 1 (steps 4..7)
+    a, b = net(past, future), net(past, changed)
+    assert a.shape == (3, 10, 2)
+    torch.testing.assert_close(a[:, :4], b[:, :4])
+    torch.testing.assert_close(a[:, 8:], b[:, 8:])
+    assert not torch.allclose(a[:, 4:8], b[:, 4:8])
+    # every segment starts from the same encoder state: the history moves them all
+    other = net(torch.randn(3, 12, 3), future)
+    assert all(not torch.allclose(a[:, s:s + 4], other[:, s:s + 4]) for s in (0, 4, 8))
+
+
+@pytest.mark.parametrize("options", [dict(segment_len=12, head="parallel"),
+                                     dict(segment_len=12, head="linear"),
+                                     dict(segment_len=12, head="parallel", layer_norm=True),
+                                     dict(head="parallel", cell="gru")])
+def test_segment_options_learn_a_seasonal_series(options):
+    y = seasonal(n=600, noise=0.1)
+    est = LSTMForecaster(lookback=24, horizon=6, hidden_size=16, max_epochs=15,
+                         learning_rate=3e-3, lr_decay=None, loss="mse", dropout=0.0,
+                         random_state=0, trainer_kwargs={"accelerator": "cpu"}, **options).fit(y)
+    assert est.history_[-1]["val_loss"] < 0.5 * est.history_[0]["val_loss"]
+    assert est.predict().shape == (6,)
+
+
+def test_bad_segment_options_name_the_parameter():
+    with pytest.raises(ValueError, match="'segment_len' parameter of GRUForecaster must be a "
+                                         "positive int or None. Got 0"):
+        GRUForecaster(**FAST, segment_len=0).fit(seasonal())
+    with pytest.raises(ValueError, match="'head' parameter of RNNForecaster must be one of "
+                                         "'parallel', 'linear'"):
+        RNNForecaster(**FAST, head="flatten").fit(seasonal())

@@ -203,6 +203,61 @@ def test_linear_skip_starts_as_the_linear_model():
     torch.testing.assert_close(net(past, future), expected)
 
 
+# ----------------------------------------------------------------- segments
+def _segment_net(**options):
+    torch.manual_seed(0)
+    return Seq2SeqAttentionNet(3, 2, 10, 10, hidden_size=8, segment_len=4, linear_skip=False,
+                               **options)
+
+
+def test_segment_decoder_emits_one_segment_per_step_in_order():
+    """Covariates of forecast step 5 (segment 1: steps 4..7) move segments 1 and 2 only."""
+    net = _segment_net(peeky=True).eval()
+    past, future = torch.randn(4, 10, 3), torch.randn(4, 10, 1)
+    changed = future.clone()
+    changed[:, 5] += 1.0
+    a, b = net(past, future), net(past, changed)
+    assert a.shape == (4, 10, 2)
+    torch.testing.assert_close(a[:, :4], b[:, :4])
+    assert not torch.allclose(a[:, 4:8], b[:, 4:8])
+    assert not torch.allclose(a[:, 8:], b[:, 8:])
+
+
+def test_segment_teacher_forcing_feeds_the_true_previous_segment():
+    net = _segment_net(teacher_forcing=1.0).train()
+    past, future = torch.randn(4, 10, 3), torch.randn(4, 10, 1)
+    target = torch.randn(4, 10, 2)
+    changed = target.clone()
+    changed[:, 5] += 1.0  # in segment 1, the input of decoder step 2 (steps 8..9)
+    a, b = net(past, future, target=target), net(past, future, target=changed)
+    torch.testing.assert_close(a[:, :8], b[:, :8])
+    assert not torch.allclose(a[:, 8:], b[:, 8:])
+    net.eval()
+    torch.testing.assert_close(net(past, future, target=target), net(past, future))
+
+
+def test_segment_attention_is_spread_evenly_over_each_segment():
+    """L = 10 with w = 4: history segments are steps 0..1 (after 2 padded rows), 2..5, 6..9."""
+    net = _segment_net().eval()
+    _, weights = net(torch.randn(4, 10, 3), torch.randn(4, 10, 1), return_attention=True)
+    assert weights.shape == (4, 10, 10)
+    torch.testing.assert_close(weights.sum(-1), torch.ones(4, 10))
+    for lo, hi in ((0, 2), (2, 6), (6, 10)):  # one value per history segment
+        torch.testing.assert_close(weights[..., lo:hi],
+                                   weights[..., lo:lo + 1].expand(-1, -1, hi - lo))
+    for lo, hi in ((0, 4), (4, 8), (8, 10)):  # one map per forecast segment
+        torch.testing.assert_close(weights[:, lo:hi],
+                                   weights[:, lo:lo + 1].expand(-1, hi - lo, -1))
+
+
+def test_segments_make_the_encoder_shorter():
+    net = _segment_net()
+    seen = []
+    net.encoder.rnn.register_forward_hook(lambda m, inputs, out: seen.append(inputs[0].shape))
+    net(torch.randn(4, 10, 3), torch.randn(4, 10, 1))
+    assert seen == [(4, 3, 8)]  # ceil(10 / 4) embedded segments
+
+
 # ----------------------------------------------------------------- the estimator
 def test_predict_attention_rows_sum_to_one_and_plot_draws_them():
     y = seasonal()
@@ -224,10 +279,13 @@ def test_predict_attention_rows_sum_to_one_and_plot_draws_them():
 
 
 @pytest.mark.parametrize("options", [
-    dict(cell="gru", bidirectional=True, attention="general", n_layers=2, dropout=0.1),
-    dict(attention="dot", reverse_input=True, peeky=True, teacher_forcing=0.5),
-    dict(linear_skip=False, strategy="recursive", teacher_forcing=1.0),
-    dict(channel_independent=True, peeky=True, teacher_forcing=0.5),
+    dict(cell="gru", bidirectional=True, attention="general", n_layers=2, dropout=0.1,
+         segment_len=5),
+    dict(attention="dot", reverse_input=True, peeky=True, teacher_forcing=0.5,
+         segment_len=None),
+    dict(linear_skip=True, strategy="recursive", teacher_forcing=1.0, segment_len=4),
+    dict(channel_independent=False, peeky=True, teacher_forcing=0.5, segment_len=None),
+    dict(attention="additive", segment_len=7, teacher_forcing=0.5),
 ])
 def test_options_fit_and_give_attention_maps(options):
     frame = pd.DataFrame({"a": seasonal(seed=1), "b": seasonal(seed=2, phase=1.0)})
@@ -250,6 +308,7 @@ def test_bad_model_params_name_the_fix():
         (dict(teacher_forcing=1.5), ValueError, r"'teacher_forcing' .* \[0.0, 1.0\]. Got 1.5"),
         (dict(peeky=1), TypeError, "'peeky' parameter .* must be a bool"),
         (dict(hidden_size=0), ValueError, "'hidden_size' .* positive int"),
+        (dict(segment_len=2.5), ValueError, "'segment_len' .* positive int or None. Got 2.5"),
     ]
     for params, error, message in cases:
         with pytest.raises(error, match=message):
@@ -258,8 +317,8 @@ def test_bad_model_params_name_the_fix():
 
 def test_default_search_space_suggests_valid_parameters():
     est = Seq2SeqAttentionForecaster(**FAST)
-    trial = optuna.trial.FixedTrial({"hidden_size": 32, "attention": "dot",
-                                     "teacher_forcing": 0.25, "learning_rate": 3e-3})
+    trial = optuna.trial.FixedTrial({"hidden_size": 64, "attention": "dot",
+                                     "teacher_forcing": 0.25, "learning_rate": 1e-3})
     params = Seq2SeqAttentionForecaster.default_search_space(trial)
     assert set(params) <= set(est.get_params())
     est.set_params(**params)._check_params()

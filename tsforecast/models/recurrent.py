@@ -14,6 +14,7 @@ __all__ = ["RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
            "recurrent_search_space"]
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+HEADS = ("parallel", "linear")
 
 
 class _GroupLayerNorm(nn.Module):
@@ -59,15 +60,14 @@ class _CustomRecurrentLayer(nn.Module):
         if peephole:
             self.w_c = nn.Parameter(torch.zeros(3, hidden_size))  # diagonal i, f, o weights
 
-    def forward(self, x):
+    def forward(self, x, state=None):
         # B batch, L steps, D hidden, G gates
         B, L, _ = x.shape
         D = self.hidden_size
         xp = self.w_x(x)  # -> (B, L, G*D), all steps at once
         if self.layer_norm:
             xp = self.ln_x(xp)
-        h = x.new_zeros(B, D)
-        c = x.new_zeros(B, D)
+        h, c = state if state is not None else (x.new_zeros(B, D), x.new_zeros(B, D))
         outputs = []
         for t in range(L):
             hp = self.w_h(h)
@@ -92,15 +92,58 @@ class _CustomRecurrentLayer(nn.Module):
                     o = o + self.w_c[2] * c
                 h = torch.sigmoid(o) * torch.tanh(self.ln_c(c) if self.layer_norm else c)
             outputs.append(h)
-        return torch.stack(outputs, dim=1)  # -> (B, L, D)
+        return torch.stack(outputs, dim=1), (h, c)  # -> (B, L, D), final (h, c)
+
+
+class _CustomRecurrentStack(nn.Module):
+    """Stacked :class:`_CustomRecurrentLayer` s with the interface of ``nn.LSTM``/``nn.GRU``.
+
+    ``forward(x, state=None)`` returns ``(outputs, state)``; ``state`` is
+    ``(h, c)`` for an LSTM and ``h`` otherwise, each ``(n_layers, B, D)``.
+    """
+
+    def __init__(self, input_size, hidden_size, n_layers, cell, layer_norm, peephole, dropout):
+        super().__init__()
+        self.cell = cell
+        self.layers = nn.ModuleList(
+            _CustomRecurrentLayer(input_size if k == 0 else hidden_size, hidden_size, cell,
+                                  layer_norm, peephole)
+            for k in range(n_layers))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x, state=None):
+        if state is not None:  # -> one (h, c) pair per layer
+            h0, c0 = state if self.cell == "lstm" else (state, torch.zeros_like(state))
+            state = list(zip(h0.unbind(0), c0.unbind(0)))
+        finals = []
+        for k, layer in enumerate(self.layers):
+            x, final = layer(self.dropout(x) if k else x, None if state is None else state[k])
+            finals.append(final)
+        h = torch.stack([f[0] for f in finals])
+        return x, ((h, torch.stack([f[1] for f in finals])) if self.cell == "lstm" else h)
 
 
 class RecurrentNet(nn.Module):
-    """A stack of recurrent layers read out by a direct multi-step head.
+    """Recurrent layers over time steps or segments, read out by a direct multi-step head.
 
     Inputs: ``past`` ``(B, L, F)`` and ``future`` covariates ``(B, H, C)``.
-    Output: ``(B, H, T)``. The last hidden state of the top layer is the
-    context the :class:`~tsforecast.models._layers.DirectHead` reads.
+    Output: ``(B, H, T)``.
+
+    With ``segment_len=w`` the window is cut into ``N = ceil(L / w)``
+    segments (padded at the front with its first row); each segment's
+    ``w * F`` values are embedded by a linear layer and a ReLU, and the
+    recurrent layers run over the ``N`` segments instead of the ``L`` steps
+    (SegRNN, Lin et al., 2023). Without it they run over the time steps.
+
+    Heads: ``"linear"`` maps the last hidden state of the top layer and the
+    flattened future covariates to all ``H`` steps at once
+    (:class:`~tsforecast.models._layers.DirectHead`). ``"parallel"`` is
+    SegRNN's parallel multi-step forecasting: the output is cut into
+    ``M = ceil(H / w)`` segments (``w = 1`` without ``segment_len``); for each,
+    the recurrent layers take one step from the encoder's final state, with a
+    learnt position embedding (plus the projected covariates of that segment)
+    as the input, and a shared linear layer maps the step's top state to the
+    segment's ``w`` values. The ``M`` steps run as one batch.
 
     Parameters
     ----------
@@ -109,46 +152,87 @@ class RecurrentNet(nn.Module):
     cell : {"rnn", "lstm", "gru"}
     hidden_size, n_layers : int
     dropout : float
-        Between stacked layers.
+        Between stacked layers and before the head.
     layer_norm, peephole : bool
         Use the custom cells; otherwise the fused ``nn.RNN``/``nn.LSTM``/``nn.GRU``.
+    segment_len : int or None
+        Steps per segment; None runs over single steps.
+    head : {"linear", "parallel"}
     """
 
     def __init__(self, n_features, n_targets, horizon, *, cell="lstm", hidden_size=64,
-                 n_layers=1, dropout=0.0, layer_norm=False, peephole=False):
+                 n_layers=1, dropout=0.0, layer_norm=False, peephole=False, segment_len=None,
+                 head="linear"):
         super().__init__()
+        self.n_targets, self.horizon = n_targets, horizon
+        self.segment_len, self.head_kind = segment_len, head
+        n_covariates = n_features - n_targets
+        size = n_features
+        self.embed = None
+        if segment_len is not None:
+            self.embed = nn.Sequential(nn.Linear(segment_len * n_features, hidden_size),
+                                       nn.ReLU())
+            size = hidden_size
         if layer_norm or peephole:
-            self.layers = nn.ModuleList(
-                _CustomRecurrentLayer(n_features if k == 0 else hidden_size, hidden_size,
-                                      cell, layer_norm, peephole)
-                for k in range(n_layers))
-            self.rnn = None
+            self.rnn = _CustomRecurrentStack(size, hidden_size, n_layers, cell, layer_norm,
+                                             peephole, dropout)
         else:
             fused = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-            self.rnn = fused(n_features, hidden_size, n_layers, batch_first=True,
+            self.rnn = fused(size, hidden_size, n_layers, batch_first=True,
                              dropout=dropout if n_layers > 1 else 0.0)
-            self.layers = None
         self.dropout = nn.Dropout(dropout)
-        self.head = DirectHead(hidden_size, horizon, n_targets, n_features - n_targets)
+        if head == "linear":
+            self.head = DirectHead(hidden_size, horizon, n_targets, n_covariates)
+        else:
+            w = segment_len or 1
+            n_out = -(-horizon // w)
+            # The decoder's input must be the encoder's input width.
+            self.position = nn.Parameter(torch.randn(n_out, size) / size ** 0.5)
+            self.project_covariates = (nn.Linear(w * n_covariates, size) if n_covariates
+                                       else None)
+            self.head = nn.Linear(hidden_size, w * n_targets)
 
     def forward(self, past, future):
-        if self.rnn is not None:
-            out, _ = self.rnn(past)
+        # B batch, L lookback, N segments of w steps, M output segments, H horizon,
+        # F features, C covariates, T targets, D hidden
+        B, L, n_features = past.shape
+        w = self.segment_len
+        x = past
+        if w is not None:
+            pad = (-L) % w
+            if pad:  # repeat the first row so that the segments cover the window exactly
+                x = torch.cat([x[:, :1].expand(-1, pad, -1), x], dim=1)
+            x = self.embed(x.reshape(B, -1, w * n_features))  # -> (B, N, D)
+        out, state = self.rnn(x)  # -> (B, N, D)
+        if self.head_kind == "linear":
+            return self.head(self.dropout(out[:, -1]), future)
+        M = self.position.shape[0]
+        w = w or 1
+        query = self.position.expand(B, M, -1)  # -> (B, M, D_in)
+        if self.project_covariates is not None:
+            cov = future
+            if M * w > cov.shape[1]:  # pad the last segment's covariates with the last row
+                cov = torch.cat([cov, cov[:, -1:].expand(-1, M * w - cov.shape[1], -1)], 1)
+            query = query + self.project_covariates(cov.reshape(B, M, -1))
+        # every output segment starts from the encoder's final state: (layers, B*M, D)
+        if isinstance(state, tuple):  # an LSTM's (h, c)
+            state = tuple(s.repeat_interleave(M, dim=1) for s in state)
         else:
-            out = past
-            for k, layer in enumerate(self.layers):
-                out = layer(self.dropout(out) if k else out)
-        return self.head(self.dropout(out[:, -1]), future)
+            state = state.repeat_interleave(M, dim=1)
+        step, _ = self.rnn(query.reshape(B * M, 1, -1), state)  # -> (B*M, 1, D)
+        out = self.head(self.dropout(step[:, 0]))  # -> (B*M, w*T)
+        return out.view(B, M * w, self.n_targets)[:, :self.horizon]
 
 
 def recurrent_search_space(trial):
     """Default tuning search space of the recurrent forecasters, for :func:`tsforecast.tuning.tune`.
 
-    ``learning_rate`` log-uniform in [1e-4, 1e-2], ``hidden_size`` an int
-    log-uniform in [16, 128], ``n_layers`` 1 or 2 and ``dropout`` uniform in
-    [0, 0.3]: the settings that change a recurrent forecaster's accuracy most.
-    The window (``lookback``) depends on the data's seasonality, so it is left
-    to the user (extend this dict in your own search space).
+    ``learning_rate`` log-uniform in [3e-4, 3e-3], ``hidden_size`` an int
+    log-uniform in [32, 256], ``n_layers`` 1 or 2 and ``dropout`` uniform in
+    [0, 0.6], centred on the defaults (1e-3, 128, 1, 0.5): the settings that
+    change a recurrent forecaster's accuracy most. The window (``lookback``)
+    and the ``segment_len`` that cuts it depend on the data's seasonality, so
+    they are left to the user (extend this dict in your own search space).
 
     Parameters
     ----------
@@ -160,10 +244,10 @@ def recurrent_search_space(trial):
         Parameter values for ``set_params``.
     """
     return {
-        "learning_rate": trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
-        "hidden_size": trial.suggest_int("hidden_size", 16, 128, log=True),
+        "learning_rate": trial.suggest_float("learning_rate", 3e-4, 3e-3, log=True),
+        "hidden_size": trial.suggest_int("hidden_size", 32, 256, log=True),
         "n_layers": trial.suggest_int("n_layers", 1, 2),
-        "dropout": trial.suggest_float("dropout", 0.0, 0.3),
+        "dropout": trial.suggest_float("dropout", 0.0, 0.6),
     }
 
 
@@ -178,6 +262,8 @@ class _RecurrentForecaster(BaseForecaster):
         check_int(self, "n_layers", self.n_layers)
         check_bool(self, "layer_norm", self.layer_norm)
         check_bool(self, "peephole", self.peephole)
+        check_int(self, "segment_len", self.segment_len, allow_none=True)
+        check_options(self, "head", self.head, HEADS)
         if self.peephole and self.cell != "lstm":
             raise ValueError(
                 f"The 'peephole' parameter of {type(self).__name__} needs cell='lstm' "
@@ -189,20 +275,27 @@ class _RecurrentForecaster(BaseForecaster):
         return RecurrentNet(n_features, n_targets, horizon, cell=self.cell,
                             hidden_size=self.hidden_size, n_layers=self.n_layers,
                             dropout=self.dropout, layer_norm=self.layer_norm,
-                            peephole=self.peephole)
+                            peephole=self.peephole, segment_len=self.segment_len,
+                            head=self.head)
 
 
 class RNNForecaster(_RecurrentForecaster):
     """Elman recurrent network forecaster.
 
-    A stack of Elman (tanh) recurrent layers reads the lookback window; a linear head maps its last
-    hidden state (and any future covariates) to the forecast. Simple and fast, but it struggles
-    with long-range dependencies; prefer the LSTM or GRU for lookbacks beyond a few dozen steps.
+    Elman (tanh) recurrent layers read the lookback window and a head maps their state (and
+    any future covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023):
+    the window is cut into segments of ``segment_len`` steps, each embedded linearly, the
+    recurrence runs over the segments instead of the steps, and each output segment is
+    decoded in parallel by one more recurrent step from the final state; each target column
+    is forecast by the same univariate network (channel independence), trained on the mean
+    absolute error with a decaying learning rate. ``segment_len=None, head="linear"`` gives
+    the classic step-by-step network read out by one linear layer. Step by step, the plain
+    RNN struggles with long-range dependencies; prefer the LSTM or GRU there.
 
     Parameters
     ----------
-    hidden_size : int, default=64
-        Units per recurrent layer.
+    hidden_size : int, default=128
+        Units per recurrent layer (and width of the segment embedding).
     n_layers : int, default=1
         Stacked recurrent layers.
     cell : {"rnn", "lstm", "gru"}, default="rnn"
@@ -212,6 +305,15 @@ class RNNForecaster(_RecurrentForecaster):
         and time step). Uses the custom cell, slower than the fused one.
     peephole : bool, default=False
         Peephole connections from the cell state to the gates (LSTM only).
+    segment_len : int or None, default=24
+        Run the recurrence over segments of this many steps, each embedded
+        linearly (SegRNN), instead of over single time steps (None). The
+        window is padded at the front to whole segments.
+    head : {"parallel", "linear"}, default="parallel"
+        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
+        recurrent step per output segment (of ``segment_len`` steps) from the
+        encoder's final state, with a learnt position embedding as its input.
+        ``"linear"``: one linear layer from the last hidden state to all steps.
 
     Other Parameters
     ----------------
@@ -223,17 +325,21 @@ class RNNForecaster(_RecurrentForecaster):
         One vector of all horizon steps, or one step fed back recursively.
     scaling : {"revin", "standard"} or None, default="revin"
         Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=False
+    channel_independent : bool, default=True
         Forecast each target column with one shared univariate model.
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Dropout between layers and before the head.
     learning_rate : float, default=1e-3
         Adam's learning rate.
+    lr_decay : float or None, default=0.5
+        Per-epoch learning-rate factor; None keeps it constant.
+    loss : {"mse", "mae", "huber"}, default="mae"
+        Training and validation loss.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
         Upper bound on training epochs.
-    patience : int or None, default=5
+    patience : int or None, default=3
         Early-stopping patience on the validation loss.
     validation_size : float, default=0.2
         Tail fraction of each series used for validation.
@@ -268,6 +374,8 @@ class RNNForecaster(_RecurrentForecaster):
     References
     ----------
     Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), 179-211.
+    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
+    neural network for long-term time series forecasting. arXiv:2308.11200.
 
     Examples
     --------
@@ -279,15 +387,16 @@ class RNNForecaster(_RecurrentForecaster):
     (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="rnn",
-                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
-                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
-                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
-                 verbose=None, trainer_kwargs=None):
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="rnn",
+                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
+                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
+                 learning_rate=1e-3, lr_decay=0.5, loss="mae", batch_size=32, max_epochs=50,
+                 patience=3, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, patience=patience,
+                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
+                         batch_size=batch_size, max_epochs=max_epochs, patience=patience,
                          validation_size=validation_size, random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)
         self.hidden_size = hidden_size
@@ -295,19 +404,27 @@ class RNNForecaster(_RecurrentForecaster):
         self.cell = cell
         self.layer_norm = layer_norm
         self.peephole = peephole
+        self.segment_len = segment_len
+        self.head = head
 
 
 class LSTMForecaster(_RecurrentForecaster):
     """Long short-term memory forecaster.
 
-    A stack of LSTM layers reads the lookback window; a linear head maps its last hidden state
-    (and any future covariates) to the forecast. Optional layer normalisation and peephole
-    connections.
+    LSTM layers read the lookback window and a head maps their state (and any future
+    covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the window
+    is cut into segments of ``segment_len`` steps, each embedded linearly, the recurrence
+    runs over the segments instead of the steps, and each output segment is decoded in
+    parallel by one more recurrent step from the final state; each target column is forecast
+    by the same univariate network (channel independence), trained on the mean absolute
+    error with a decaying learning rate. ``segment_len=None, head="linear"`` gives the
+    classic step-by-step network read out by one linear layer. Optional layer normalisation
+    and peephole connections.
 
     Parameters
     ----------
-    hidden_size : int, default=64
-        Units per recurrent layer.
+    hidden_size : int, default=128
+        Units per recurrent layer (and width of the segment embedding).
     n_layers : int, default=1
         Stacked recurrent layers.
     cell : {"rnn", "lstm", "gru"}, default="lstm"
@@ -317,6 +434,15 @@ class LSTMForecaster(_RecurrentForecaster):
         and time step). Uses the custom cell, slower than the fused one.
     peephole : bool, default=False
         Peephole connections from the cell state to the gates (LSTM only).
+    segment_len : int or None, default=24
+        Run the recurrence over segments of this many steps, each embedded
+        linearly (SegRNN), instead of over single time steps (None). The
+        window is padded at the front to whole segments.
+    head : {"parallel", "linear"}, default="parallel"
+        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
+        recurrent step per output segment (of ``segment_len`` steps) from the
+        encoder's final state, with a learnt position embedding as its input.
+        ``"linear"``: one linear layer from the last hidden state to all steps.
 
     Other Parameters
     ----------------
@@ -328,17 +454,21 @@ class LSTMForecaster(_RecurrentForecaster):
         One vector of all horizon steps, or one step fed back recursively.
     scaling : {"revin", "standard"} or None, default="revin"
         Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=False
+    channel_independent : bool, default=True
         Forecast each target column with one shared univariate model.
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Dropout between layers and before the head.
     learning_rate : float, default=1e-3
         Adam's learning rate.
+    lr_decay : float or None, default=0.5
+        Per-epoch learning-rate factor; None keeps it constant.
+    loss : {"mse", "mae", "huber"}, default="mae"
+        Training and validation loss.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
         Upper bound on training epochs.
-    patience : int or None, default=5
+    patience : int or None, default=3
         Early-stopping patience on the validation loss.
     validation_size : float, default=0.2
         Tail fraction of each series used for validation.
@@ -375,6 +505,8 @@ class LSTMForecaster(_RecurrentForecaster):
     Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural Computation*, 9(8).
     Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.
     Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. arXiv:1607.06450.
+    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
+    neural network for long-term time series forecasting. arXiv:2308.11200.
 
     Examples
     --------
@@ -386,15 +518,16 @@ class LSTMForecaster(_RecurrentForecaster):
     (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="lstm",
-                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
-                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
-                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
-                 verbose=None, trainer_kwargs=None):
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="lstm",
+                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
+                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
+                 learning_rate=1e-3, lr_decay=0.5, loss="mae", batch_size=32, max_epochs=50,
+                 patience=3, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, patience=patience,
+                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
+                         batch_size=batch_size, max_epochs=max_epochs, patience=patience,
                          validation_size=validation_size, random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)
         self.hidden_size = hidden_size
@@ -402,19 +535,27 @@ class LSTMForecaster(_RecurrentForecaster):
         self.cell = cell
         self.layer_norm = layer_norm
         self.peephole = peephole
+        self.segment_len = segment_len
+        self.head = head
 
 
 class GRUForecaster(_RecurrentForecaster):
     """Gated recurrent unit forecaster.
 
-    A stack of GRU layers reads the lookback window; a linear head maps its last hidden state
-    (and any future covariates) to the forecast. Fewer parameters than the LSTM, often as
-    accurate.
+    GRU layers read the lookback window and a head maps their state (and any future
+    covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the window
+    is cut into segments of ``segment_len`` steps, each embedded linearly, the recurrence
+    runs over the segments instead of the steps, and each output segment is decoded in
+    parallel by one more recurrent step from the final state; each target column is forecast
+    by the same univariate network (channel independence), trained on the mean absolute
+    error with a decaying learning rate. ``segment_len=None, head="linear"`` gives the
+    classic step-by-step network read out by one linear layer. Fewer parameters than the
+    LSTM, often as accurate; SegRNN's own choice of cell.
 
     Parameters
     ----------
-    hidden_size : int, default=64
-        Units per recurrent layer.
+    hidden_size : int, default=128
+        Units per recurrent layer (and width of the segment embedding).
     n_layers : int, default=1
         Stacked recurrent layers.
     cell : {"rnn", "lstm", "gru"}, default="gru"
@@ -424,6 +565,15 @@ class GRUForecaster(_RecurrentForecaster):
         and time step). Uses the custom cell, slower than the fused one.
     peephole : bool, default=False
         Peephole connections from the cell state to the gates (LSTM only).
+    segment_len : int or None, default=24
+        Run the recurrence over segments of this many steps, each embedded
+        linearly (SegRNN), instead of over single time steps (None). The
+        window is padded at the front to whole segments.
+    head : {"parallel", "linear"}, default="parallel"
+        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
+        recurrent step per output segment (of ``segment_len`` steps) from the
+        encoder's final state, with a learnt position embedding as its input.
+        ``"linear"``: one linear layer from the last hidden state to all steps.
 
     Other Parameters
     ----------------
@@ -435,17 +585,21 @@ class GRUForecaster(_RecurrentForecaster):
         One vector of all horizon steps, or one step fed back recursively.
     scaling : {"revin", "standard"} or None, default="revin"
         Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=False
+    channel_independent : bool, default=True
         Forecast each target column with one shared univariate model.
-    dropout : float, default=0.0
+    dropout : float, default=0.5
         Dropout between layers and before the head.
     learning_rate : float, default=1e-3
         Adam's learning rate.
+    lr_decay : float or None, default=0.5
+        Per-epoch learning-rate factor; None keeps it constant.
+    loss : {"mse", "mae", "huber"}, default="mae"
+        Training and validation loss.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
         Upper bound on training epochs.
-    patience : int or None, default=5
+    patience : int or None, default=3
         Early-stopping patience on the validation loss.
     validation_size : float, default=0.2
         Tail fraction of each series used for validation.
@@ -481,6 +635,8 @@ class GRUForecaster(_RecurrentForecaster):
     ----------
     Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder for
     statistical machine translation. *EMNLP*.
+    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
+    neural network for long-term time series forecasting. arXiv:2308.11200.
 
     Examples
     --------
@@ -492,15 +648,16 @@ class GRUForecaster(_RecurrentForecaster):
     (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=64, n_layers=1, cell="gru",
-                 layer_norm=False, peephole=False, strategy="direct", scaling="revin",
-                 channel_independent=False, dropout=0.0, learning_rate=1e-3, batch_size=32,
-                 max_epochs=50, patience=5, validation_size=0.2, random_state=None,
-                 verbose=None, trainer_kwargs=None):
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="gru",
+                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
+                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
+                 learning_rate=1e-3, lr_decay=0.5, loss="mae", batch_size=32, max_epochs=50,
+                 patience=3, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, patience=patience,
+                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
+                         batch_size=batch_size, max_epochs=max_epochs, patience=patience,
                          validation_size=validation_size, random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)
         self.hidden_size = hidden_size
@@ -508,3 +665,5 @@ class GRUForecaster(_RecurrentForecaster):
         self.cell = cell
         self.layer_norm = layer_norm
         self.peephole = peephole
+        self.segment_len = segment_len
+        self.head = head
