@@ -242,8 +242,8 @@ def write_report(rows: pd.DataFrame, args, protocol, out_dir):
         "- Settings: M = the 7 columns forecast jointly from the 7 columns; S = OT from OT.",
         f"- Estimators (every class in `tsforecast.models.ESTIMATORS`): their default "
         f"parameters except lookback = {L}, horizon = H, random_state = seed, "
-        f"max_epochs = {args.max_epochs or 'the default'}; Adam, MSE loss, early stopping "
-        f"(patience 5) on the validation span. They are fitted on rows [0, {ve}) with "
+        f"max_epochs = {args.max_epochs or 'the default'}; Adam with each estimator's default "
+        f"loss, learning-rate schedule and early-stopping patience on the validation span. They are fitted on rows [0, {ve}) with "
         f"validation_size = {protocol.validation_size:g}, so their validation tail is exactly "
         f"[{te}, {ve}) and their own scaler is fitted on [0, {te}) only (checked at run time). "
         f"That scaler sees already normalised data, so it is close to the identity; forecasts "
