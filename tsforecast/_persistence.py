@@ -74,12 +74,55 @@ def save(est, path):
             "best_epoch": est.best_epoch_,
         },
     }
+    write_archive(path, meta, est.network_.state_dict())
+
+
+def write_archive(path, meta, state_dict):
+    """Write ``meta`` (JSON-serialisable dict) and a torch ``state_dict`` to a zip at ``path``.
+
+    The shared file format of every fitted tsforecast model (forecasters and
+    ``tsforecast.nlp`` estimators): ``model.json`` plus ``weights.pt``.
+    """
     buffer = io.BytesIO()
-    state = {k: v.detach().cpu() for k, v in est.network_.state_dict().items()}
-    torch.save(state, buffer)
+    torch.save({k: v.detach().cpu() for k, v in state_dict.items()}, buffer)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(_META, json.dumps(meta, indent=1))
         zf.writestr(_WEIGHTS, buffer.getvalue())
+
+
+def read_archive(path, *, format=FORMAT, schema_version=SCHEMA_VERSION):
+    """Read a file written by :func:`write_archive`; returns ``(meta, state_dict)``.
+
+    Checks the ``format`` marker and ``schema_version`` in ``meta`` and raises
+    :class:`~tsforecast.exceptions.ModelFileError` naming the file otherwise. The
+    weights are read with ``torch.load(weights_only=True)``: nothing is unpickled.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            meta = json.loads(zf.read(_META))
+            weights = zf.read(_WEIGHTS)
+    except (OSError, zipfile.BadZipFile, KeyError, json.JSONDecodeError,
+            UnicodeDecodeError) as err:
+        if isinstance(err, FileNotFoundError):
+            raise
+        raise ModelFileError(
+            f"{path} is not a tsforecast model file ({err}). Expected a file written by "
+            f"est.save(path)."
+        ) from None
+    if not isinstance(meta, dict) or meta.get("format") != format:
+        raise ModelFileError(
+            f"{path} is not a {format} file (format "
+            f"{meta.get('format') if isinstance(meta, dict) else None!r}, expected {format!r}). "
+            f"Expected a file written by est.save(path)."
+        )
+    if meta.get("schema_version") != schema_version:
+        raise ModelFileError(
+            f"{path} has schema version {meta.get('schema_version')!r}, but this tsforecast "
+            f"reads version {schema_version} (file written by tsforecast "
+            f"{meta.get('tsforecast_version')}). Load it with that version of tsforecast."
+        )
+    state = torch.load(io.BytesIO(weights), weights_only=True)
+    return meta, state
 
 
 def _registry():
@@ -90,26 +133,7 @@ def _registry():
 
 def load(path, expected=None):
     """Load a forecaster saved with ``save``; ``expected`` is the class ``load`` was called on."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            meta = json.loads(zf.read(_META))
-            weights = zf.read(_WEIGHTS)
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModelFileError(
-            f"{path} is not a tsforecast model file ({err}). Expected a file written by "
-            f"est.save(path)."
-        ) from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(
-            f"{path} is not a tsforecast model file (format {meta.get('format') if isinstance(meta, dict) else None!r}, "
-            f"expected {FORMAT!r}). Expected a file written by est.save(path)."
-        )
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise ModelFileError(
-            f"{path} has schema version {meta.get('schema_version')!r}, but this tsforecast "
-            f"reads version {SCHEMA_VERSION} (file written by tsforecast "
-            f"{meta.get('tsforecast_version')}). Load it with that version of tsforecast."
-        )
+    meta, state = read_archive(path)
     registry = _registry()
     cls = registry.get(meta["class"])
     if cls is None:
@@ -136,6 +160,6 @@ def load(path, expected=None):
     est.history_ = fitted["history"]
     est.best_epoch_ = fitted["best_epoch"]
     network = est._make_network(est.n_targets_, len(est.covariate_names_))
-    network.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
+    network.load_state_dict(state)
     est.network_ = network.eval()
     return est
