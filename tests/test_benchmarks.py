@@ -15,10 +15,10 @@ from tsforecast.models import ESTIMATORS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(script, out):
+def _run(script, out, *args):
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), "--quick",
-                           "--out", str(out)], env=env, capture_output=True, text=True,
+                           "--out", str(out), *args], env=env, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     return done
@@ -47,6 +47,23 @@ def test_ett_quick_runs_every_model_and_follows_the_protocol(tmp_path):
     report = (tmp_path / "ett.md").read_text()
     assert "## Protocol" in report and "| SegRNN | 0.368 |" in report
     assert (tmp_path / "ett.csv").read_text().startswith("model,setting,H,seed,MSE,MAE")
+
+
+def test_ett_set_overrides_parameters_and_append_keeps_earlier_rows(tmp_path):
+    _run("ett.py", tmp_path, "--models", "GRU", "ridge", "--settings", "S")
+    first = {r["model"]: r for r in json.loads((tmp_path / "ett.json").read_text())}
+    _run("ett.py", tmp_path, "--models", "GRU", "--settings", "S", "--set", "hidden_size=8",
+         "--append")
+    rows = json.loads((tmp_path / "ett.json").read_text())
+    assert sorted(r["model"] for r in rows) == ["GRU", "baseline/ridge"]  # GRU replaced
+    gru = next(r for r in rows if r["model"] == "GRU")
+    assert gru["params"] < first["GRU"]["params"] and "--set hidden_size=8" in gru["command"]
+    report = (tmp_path / "ett.md").read_text()
+    assert "--models GRU ridge --settings S`" in report and "hidden_size=8 --append`" in report
+    assert "parameters given with `--set`" in report
+    bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ett.py"), "--set", "x"],
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "--set expects NAME=VALUE" in bad.stderr
 
 
 @pytest.mark.slow
