@@ -345,6 +345,19 @@ def _select_models(requested):
     return chosen
 
 
+def _merge(old, new):
+    """``new`` rows plus the ``old`` ones with another model, setting, horizon or seed."""
+    if old is not None:
+        keys = ["model", "setting", "H", "seed"]
+        new_keys = set(map(tuple, new[keys].astype(str).to_numpy()))
+        keep = [tuple(k) not in new_keys for k in old[keys].astype(str).to_numpy()]
+        new = pd.concat([old[keep], new], ignore_index=True)
+    order = {"M": 0, "S": 1}
+    return new.sort_values(["setting", "H"], kind="stable",
+                           key=lambda c: c.map(order) if c.name == "setting" else c
+                           ).reset_index(drop=True)
+
+
 def _command():
     return " ".join(["python benchmarks/ett.py", *sys.argv[1:]])
 
@@ -387,6 +400,8 @@ def main(argv=None):
         args.max_epochs = 1
     horizons = args.horizons or ([12] if args.quick else [96, 192, 336, 720])
     models = _select_models(args.models)
+    previous = Path(args.out) / "ett.csv"
+    old = pd.read_csv(previous) if args.append and previous.exists() else None
     rows = []
     for setting in args.settings:
         for horizon in horizons:
@@ -401,18 +416,9 @@ def main(argv=None):
                           f"train={row['train_s']:.1f}s epochs={row['epochs']} "
                           f"predict={row['predict_s']:.2f}s peak={row['peak_mb']:.0f}MB",
                           flush=True)
-    rows = pd.DataFrame(rows)
-    previous = Path(args.out) / "ett.csv"
-    if args.append and previous.exists():
-        old = pd.read_csv(previous)
-        keys = ["model", "setting", "H", "seed"]
-        new_keys = set(map(tuple, rows[keys].astype(str).to_numpy()))
-        keep = [tuple(k) not in new_keys for k in old[keys].astype(str).to_numpy()]
-        rows = pd.concat([old[keep], rows], ignore_index=True)
-    order = {"M": 0, "S": 1}
-    rows = rows.sort_values(["setting", "H"], key=lambda c: c.map(order) if c.name ==
-                            "setting" else c, kind="stable").reset_index(drop=True)
-    summary = write_report(rows, args, protocol, Path(args.out))
+                    # rewritten after every job, so an interrupted run keeps what it measured
+                    summary = write_report(_merge(old, pd.DataFrame(rows)), args, protocol,
+                                           Path(args.out))
     print(markdown_table(summary))
     return summary
 
