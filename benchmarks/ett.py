@@ -14,13 +14,15 @@ Examples::
     python benchmarks/ett.py --quick --out /tmp/ett  # a smoke test in seconds
     python benchmarks/ett.py --models WaveNet --horizons 96 --set channels=16 --out /tmp/wn
     python benchmarks/ett.py --models GRU --horizons 192 --append   # add rows to a table
+    python benchmarks/ett.py --combine a/ett.csv b/ett.csv          # merge parts, run nothing
 
 ``--set name=value`` (repeatable) overrides a constructor parameter of every
 estimator in the run that has it (values are Python literals); the report
 lists the overrides, so a table made with them is never mistaken for the
 defaults. ``--append`` keeps the rows already in ``--out``/ett.csv and
 replaces those with the same model, setting, horizon and seed, so a table can
-be built in several runs.
+be built in several runs; ``--combine`` merges tables made in parallel (each row
+keeps the command that produced it).
 
 Results go to ``--out`` (default ``benchmarks/results``): ``ett.csv`` and
 ``ett.json`` (one row per model, setting, horizon and seed) and ``ett.md``
@@ -392,10 +394,20 @@ def main(argv=None):
     parser.add_argument("--append", action="store_true",
                         help="keep the rows already in OUT/ett.csv (same model, setting, H "
                              "and seed are replaced)")
+    parser.add_argument("--combine", nargs="+", metavar="CSV",
+                        help="run nothing: merge these ett.csv files (later files win for the "
+                             "same model, setting, H and seed) and write the report to OUT")
     args = parser.parse_args(argv)
     args.overrides = dict(_parse_override(o) for o in args.overrides)
     torch.set_num_threads(1)
     protocol = QUICK if args.quick else FULL
+    if args.combine:
+        merged = None
+        for path in args.combine:
+            merged = _merge(merged, pd.read_csv(path))
+        summary = write_report(merged, args, protocol, Path(args.out))
+        print(markdown_table(summary))
+        return summary
     if args.quick:
         args.max_epochs = 1
     horizons = args.horizons or ([12] if args.quick else [96, 192, 336, 720])

@@ -61,6 +61,11 @@ def test_ett_set_overrides_parameters_and_append_keeps_earlier_rows(tmp_path):
     report = (tmp_path / "ett.md").read_text()
     assert "--models GRU ridge --settings S`" in report and "hidden_size=8 --append`" in report
     assert "parameters given with `--set`" in report
+    combined = tmp_path / "combined"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ett.py"), "--combine",
+                    str(tmp_path / "ett.csv"), "--out", str(combined)], check=True,
+                   capture_output=True)
+    assert json.loads((combined / "ett.json").read_text()) == rows
     bad = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ett.py"), "--set", "x"],
                          capture_output=True, text=True)
     assert bad.returncode != 0 and "--set expects NAME=VALUE" in bad.stderr
