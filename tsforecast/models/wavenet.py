@@ -189,15 +189,15 @@ class WaveNetForecaster(BaseForecaster):
         Dropout on the gated activations.
     learning_rate : float, default=1e-3
         Adam's learning rate.
-    lr_decay : float or None, default=None
+    lr_decay : float or None, default=0.5
         Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mse"
+    loss : {"mse", "mae", "huber"}, default="mae"
         Training and validation loss.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
         Upper bound on training epochs.
-    patience : int or None, default=5
+    patience : int or None, default=3
         Early-stopping patience on the validation loss.
     validation_size : float, default=0.2
         Tail fraction of each series used for validation.
@@ -258,8 +258,8 @@ class WaveNetForecaster(BaseForecaster):
 
     def __init__(self, lookback=48, *, horizon=12, channels=32, kernel_size=2, n_layers=None,
                  n_blocks=2, linear_skip=True, strategy="direct", scaling="revin",
-                 channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
-                 loss="mse", batch_size=32, max_epochs=50, patience=5, validation_size=0.2,
+                 channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=0.5,
+                 loss="mae", batch_size=32, max_epochs=50, patience=3, validation_size=0.2,
                  random_state=None, verbose=None, trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
