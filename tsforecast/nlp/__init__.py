@@ -10,10 +10,13 @@ needs the ``nlp`` extra (``pip install tsforecast[nlp]``: NLTK and SciPy).
 - Vectors: :func:`cos_similarity`, :func:`most_similar`, :func:`analogy`.
 - word2vec: :class:`CBOW` and :class:`SkipGram`; :func:`save_word2vec_format` and
   :func:`load_word2vec_format` for the text format other tools read.
-- Data: :func:`tsforecast.nlp.datasets.load_ptb`.
+- Seq2seq: :class:`Seq2Seq` (encoder-decoder with attention over characters or
+  words), decoded by :mod:`tsforecast.nlp.decoding` (greedy and beam search).
+- Data: :func:`tsforecast.nlp.datasets.load_ptb`, ``load_addition``, ``load_date``.
 """
 
 from .count import create_co_matrix, ppmi, reduce_dimensions
+from .seq2seq import Seq2Seq
 from .similarity import analogy, cos_similarity, most_similar
 from .text import encode, preprocess, tokenize
 from .word2vec import CBOW, SkipGram, load_word2vec_format, save_word2vec_format
@@ -32,4 +35,5 @@ __all__ = [
     "SkipGram",
     "save_word2vec_format",
     "load_word2vec_format",
+    "Seq2Seq",
 ]
