@@ -253,3 +253,32 @@ def test_addition_and_date_datasets_have_the_reference_split():
     assert (len(train_q), len(val_q)) == (45000, 5000)
     assert (train_q[0], train_a[0]) == ("2/7/72", "1972-02-07")
     assert "september 27, 1994" in train_q + val_q
+
+
+# ---------------------------------------------------------------------- the benchmark scripts
+@pytest.mark.slow
+@pytest.mark.parametrize("script", ["seq2seq_addition.py", "seq2seq_date.py"])
+def test_benchmark_scripts_run_in_quick_mode(script, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / script), "--quick",
+                           "--out", str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    stem = script.removesuffix(".py")
+    results = json.loads((tmp_path / f"{stem}.json").read_text())
+    assert results["command"].endswith(f"{script} --quick --out {tmp_path}")
+    if stem == "seq2seq_addition":
+        assert [r["variant"] for r in results["variants"]] == [
+            "plain", "reversed", "peeky", "reversed + peeky"]
+        assert all(0 <= r["accuracy"] <= 1 and r["epochs"] == 1 for r in results["variants"])
+    else:
+        assert 0 <= results["accuracy greedy"] <= 1
+        assert (tmp_path / "seq2seq_date_attention.png").stat().st_size > 10_000
+    assert (tmp_path / f"{stem}.md").read_text().startswith("Produced by `OMP_NUM_THREADS=1")
