@@ -111,6 +111,18 @@ def test_bidirectional_encoder_hands_decoder_sized_states(cell):
     assert type(new_state) is type(state)
 
 
+def test_decoder_cell_without_attention_is_a_plain_recurrent_step():
+    torch.manual_seed(0)
+    dec = AttentionDecoderCell("lstm", 5, 8, 16, None)
+    state = (torch.randn(1, 4, 8), torch.randn(1, 4, 8))
+    x = torch.randn(4, 5)
+    features, (h, c), weights = dec(x, state, torch.randn(4, 11, 16))
+    assert weights is None and dec.attention is None and features.shape == (4, 8)
+    h_ref, c_ref = dec.cells[0](x, (state[0][0], state[1][0]))  # the keys play no part
+    torch.testing.assert_close(features, h_ref)
+    torch.testing.assert_close(c[0], c_ref)
+
+
 # ----------------------------------------------------------------- the network
 def _net(**options):
     torch.manual_seed(0)

@@ -185,7 +185,9 @@ class AttentionDecoderCell(nn.Module):
     hidden_size, n_layers : int
     key_size : int
         Size of an encoder state.
-    attention : {"additive", "dot", "general"}
+    attention : {"additive", "dot", "general"} or None
+        None: a plain decoder (Sutskever et al., 2014) that reads no context;
+        ``features`` is then the top state alone and ``weights`` None.
     dropout : float, default=0.0
         Between stacked layers.
     """
@@ -193,7 +195,11 @@ class AttentionDecoderCell(nn.Module):
     def __init__(self, cell, input_size, hidden_size, key_size, attention, n_layers=1, *,
                  dropout=0.0):
         super().__init__()
-        self.attention = Attention(attention, hidden_size, key_size)
+        self.attention = None
+        if attention is not None:
+            self.attention = Attention(attention, hidden_size, key_size)
+        else:
+            key_size = 0
         # Cells, not nn.LSTM/nn.GRU: one step at a time, the fused layers' setup cost dominates.
         Cell = nn.LSTMCell if cell == "lstm" else nn.GRUCell
         self.cells = nn.ModuleList(Cell(input_size + key_size if k == 0 else hidden_size,
@@ -202,8 +208,10 @@ class AttentionDecoderCell(nn.Module):
         self.features_size = hidden_size + key_size
 
     def forward(self, x, state, keys, key_padding_mask=None, projected_keys=None):
-        context, weights = self.attention(top_state(state), keys, key_padding_mask,
-                                          projected_keys)
+        context, weights = x[:, :0], None
+        if self.attention is not None:
+            context, weights = self.attention(top_state(state), keys, key_padding_mask,
+                                              projected_keys)
         lstm = isinstance(state, tuple)
         layers = zip(*(s.unbind(0) for s in state)) if lstm else state.unbind(0)
         inp, new = torch.cat([x, context], dim=-1), []

@@ -12,11 +12,14 @@ needs the ``nlp`` extra (``pip install tsforecast[nlp]``: NLTK and SciPy).
   :func:`load_word2vec_format` for the text format other tools read.
 - Sequence labelling: :class:`CTCLabeller` (CTC loss, best-path and prefix
   beam search decoding; see :mod:`tsforecast.nlp.ctc`).
-- Data: :func:`tsforecast.nlp.datasets.load_ptb`.
+- Seq2seq: :class:`Seq2Seq` (encoder-decoder with attention over characters or
+  words), decoded by :mod:`tsforecast.nlp.decoding` (greedy and beam search).
+- Data: :func:`tsforecast.nlp.datasets.load_ptb`, ``load_addition``, ``load_date``.
 """
 
 from .count import create_co_matrix, ppmi, reduce_dimensions
 from .ctc import CTCLabeller
+from .seq2seq import Seq2Seq
 from .similarity import analogy, cos_similarity, most_similar
 from .text import encode, preprocess, tokenize
 from .word2vec import CBOW, SkipGram, load_word2vec_format, save_word2vec_format
@@ -36,4 +39,5 @@ __all__ = [
     "save_word2vec_format",
     "load_word2vec_format",
     "CTCLabeller",
+    "Seq2Seq",
 ]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
+import numpy as np
+
 from ..utils.validation import check_bool, check_options
 from .text import encode
 
-__all__ = ["load_ptb"]
+__all__ = ["load_ptb", "load_addition", "load_date"]
 
 PTB_SPLITS = ("train", "valid", "test")
 EOS = "<eos>"
@@ -87,3 +89,93 @@ def _train_vocabulary():
 
 def _with_eos(lines):
     return [token for line in lines for token in (*line, EOS)]
+
+
+#: The reference split (Saitoh, 2018): the 50,000 pairs shuffled by NumPy's
+#: legacy generator seeded with 1984, the first 45,000 for training.
+_DLFS2_SEED, _DLFS2_TRAIN = 1984, 45_000
+
+
+@functools.lru_cache(maxsize=2)
+def _dlfs2_pairs(name):
+    path = resources.files(__package__).joinpath("data", f"{name}.txt")
+    with path.open("r", encoding="utf-8") as f:
+        pairs = [line.rstrip("\n").split("_", 1) for line in f]
+    order = np.arange(len(pairs))
+    np.random.RandomState(_DLFS2_SEED).shuffle(order)
+    questions = [pairs[i][0].strip() for i in order]
+    answers = [pairs[i][1].strip() for i in order]
+    return ((questions[:_DLFS2_TRAIN], answers[:_DLFS2_TRAIN]),
+            (questions[_DLFS2_TRAIN:], answers[_DLFS2_TRAIN:]))
+
+
+def _copy(split):
+    (train_q, train_a), (val_q, val_a) = split
+    return (list(train_q), list(train_a)), (list(val_q), list(val_a))
+
+
+def load_addition():
+    """Load the addition task: 50,000 sums of two numbers below 1,000, as text.
+
+    Each question is two non-negative integers of up to three digits joined
+    by ``+`` (``"71+118"``), each answer their sum (``"189"``). The split is
+    the reference's (Saitoh, 2018): the pairs shuffled by NumPy's legacy
+    generator seeded with 1984, the first 45,000 for training and the last
+    5,000 for validation; it is the same on every call.
+
+    Returns
+    -------
+    (train_questions, train_answers) : tuple of list of str
+        45,000 pairs.
+    (val_questions, val_answers) : tuple of list of str
+        5,000 pairs.
+
+    References
+    ----------
+    Saitoh, K. (2018). *Deep Learning from Scratch 2* (O'Reilly Japan),
+    chapter 7; data ``dataset/addition.txt`` of
+    oreilly-japan/deep-learning-from-scratch-2 (MIT License).
+
+    Examples
+    --------
+    >>> from tsforecast.nlp.datasets import load_addition
+    >>> (train_q, train_a), (val_q, val_a) = load_addition()
+    >>> len(train_q), len(val_q)
+    (45000, 5000)
+    >>> train_q[0], train_a[0]
+    ('71+118', '189')
+    """
+    return _copy(_dlfs2_pairs("addition"))
+
+
+def load_date():
+    """Load the date-format task: 50,000 dates in varied formats and their ISO form.
+
+    Questions are dates written in many ways (``"september 27, 1994"``,
+    ``"2/10/93"``, ``"TUESDAY, SEPTEMBER 25, 1984"``), answers the same date
+    as ``YYYY-MM-DD``. Split as :func:`load_addition`: the reference's
+    shuffle (seed 1984), 45,000 pairs for training, 5,000 for validation.
+
+    Returns
+    -------
+    (train_questions, train_answers) : tuple of list of str
+        45,000 pairs.
+    (val_questions, val_answers) : tuple of list of str
+        5,000 pairs.
+
+    References
+    ----------
+    Saitoh, K. (2018). *Deep Learning from Scratch 2* (O'Reilly Japan),
+    chapter 8; data ``dataset/date.txt`` of
+    oreilly-japan/deep-learning-from-scratch-2 (MIT License).
+
+    Examples
+    --------
+    >>> from tsforecast.nlp.datasets import load_date
+    >>> (train_q, train_a), (val_q, val_a) = load_date()
+    >>> len(train_q), len(val_q)
+    (45000, 5000)
+    >>> all(len(a) == 10 and a[4] == a[7] == "-" for a in train_a[:100])
+    True
+    """
+    return _copy(_dlfs2_pairs("date"))
