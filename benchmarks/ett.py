@@ -237,7 +237,8 @@ def _summary(rows: pd.DataFrame) -> pd.DataFrame:
         for col, fmt in (("train_s", ".1f"), ("train_cpu_s", ".1f"), ("epochs", "g"),
                          ("params", ".0f"), ("predict_s", ".2f"), ("peak_mb", ".0f")):
             value = pd.to_numeric(g[col], errors="coerce").mean()
-            line[col] = "–" if np.isnan(value) else format(value, fmt)
+            line[col] = "–" if np.isnan(value) else format(
+                round(value, 1) if col == "epochs" else value, fmt)
         out.append(line)
     return pd.DataFrame(out).rename(columns={
         "train_s": "train s", "train_cpu_s": "train CPU s", "params": "parameters",

@@ -55,6 +55,11 @@ def main(argv=None):
     parser.add_argument("--gradient-clip", type=float, default=None,
                         help="Trainer gradient_clip_val (the library's default is 1.0; the "
                              "reference clips the gradient norm at 5.0)")
+    parser.add_argument("--keep-best", action="store_true",
+                        help="hold out the last 10%% of the 45,000 training pairs and keep the "
+                             "weights of the epoch with the lowest loss on them (the "
+                             "estimator's validation_size=0.1; the 5,000 validation pairs are "
+                             "never used for it)")
     parser.add_argument("--output", default="seq2seq_addition", help="results file stem")
     parser.add_argument("--out", default=str(HERE / "results"), help="results folder")
     args = parser.parse_args(argv)
@@ -71,6 +76,7 @@ def main(argv=None):
     results = {"command": command, "date": time.strftime("%Y-%m-%d"), "machine": machine(),
                "data": f"load_addition(): {len(train_q)} training, {len(val_q)} validation pairs",
                "settings": {**{k: v for k, v in SETTINGS.items() if k != "trainer_kwargs"},
+                            **({"validation_size": 0.1} if args.keep_best else {}),
                             "max_epochs": epochs, "gradient_clip_val": args.gradient_clip or 1.0},
                "variants": []}
     for name in args.variants:
@@ -79,6 +85,8 @@ def main(argv=None):
         settings["trainer_kwargs"] = {**SETTINGS["trainer_kwargs"], "callbacks": [curve]}
         if args.gradient_clip is not None:
             settings["trainer_kwargs"]["gradient_clip_val"] = args.gradient_clip
+        if args.keep_best:
+            settings["validation_size"] = 0.1
         model = Seq2Seq(max_epochs=epochs, **VARIANTS[name], **settings)
         curve.model = model
         wall, cpu = time.perf_counter(), time.process_time()
