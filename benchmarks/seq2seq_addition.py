@@ -126,7 +126,10 @@ class _EpochAccuracy(pl.Callback):
 def markdown(results):
     lines = [f"Produced by `{results['command']}` on {results['date']} ({results['machine']}).",
              "", f"Data: {results['data']}. Settings: {results['settings']}. Accuracy: exact "
-             f"match of the whole answer, greedy decoding, after the last epoch.", "",
+             f"match of the whole answer, greedy decoding, "
+             + ("with the weights of the epoch with the lowest loss on the held-out 10% of "
+                "the training pairs." if results["settings"].get("validation_size")
+                else "after the last epoch.") + "", "",
              "| variant | accuracy | reference | epochs | fit CPU s | fit wall s |",
              "|---|---:|---:|---:|---:|---:|"]
     for r in results["variants"]:
