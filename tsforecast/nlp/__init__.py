@@ -10,10 +10,12 @@ needs the ``nlp`` extra (``pip install tsforecast[nlp]``: NLTK and SciPy).
 - Vectors: :func:`cos_similarity`, :func:`most_similar`, :func:`analogy`.
 - word2vec: :class:`CBOW` and :class:`SkipGram`; :func:`save_word2vec_format` and
   :func:`load_word2vec_format` for the text format other tools read.
+- Language models: :class:`RNNLM` (words or characters; perplexity, sampling).
 - Data: :func:`tsforecast.nlp.datasets.load_ptb`.
 """
 
 from .count import create_co_matrix, ppmi, reduce_dimensions
+from .language_model import RNNLM
 from .similarity import analogy, cos_similarity, most_similar
 from .text import encode, preprocess, tokenize
 from .word2vec import CBOW, SkipGram, load_word2vec_format, save_word2vec_format
@@ -32,4 +34,5 @@ __all__ = [
     "SkipGram",
     "save_word2vec_format",
     "load_word2vec_format",
+    "RNNLM",
 ]

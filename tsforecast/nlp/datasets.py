@@ -11,7 +11,7 @@ from importlib import resources
 from ..utils.validation import check_bool, check_options
 from .text import encode
 
-__all__ = ["load_ptb"]
+__all__ = ["load_ptb", "load_tiny_shakespeare"]
 
 PTB_SPLITS = ("train", "valid", "test")
 EOS = "<eos>"
@@ -87,3 +87,40 @@ def _train_vocabulary():
 
 def _with_eos(lines):
     return [token for line in lines for token in (*line, EOS)]
+
+
+def load_tiny_shakespeare():
+    """Load Tiny Shakespeare, the character-level corpus of char-rnn, split 90/10.
+
+    1,115,394 characters (65 distinct) of Shakespeare's plays, speaker names
+    and speeches on their own lines. The first 90% of the characters are for
+    training and the last 10% for validation, the split of char-rnn and
+    nanoGPT.
+
+    Returns
+    -------
+    train : str
+        The first 1,003,854 characters.
+    validation : str
+        The last 111,540 characters.
+
+    References
+    ----------
+    Karpathy, A. (2015). The unreasonable effectiveness of recurrent neural
+    networks. Blog post and the karpathy/char-rnn repository.
+
+    Examples
+    --------
+    >>> from tsforecast.nlp.datasets import load_tiny_shakespeare
+    >>> train, validation = load_tiny_shakespeare()
+    >>> len(train), len(validation)
+    (1003854, 111540)
+    >>> print(train[:24])
+    First Citizen:
+    Before we
+    """
+    path = resources.files(__package__).joinpath("data", "tinyshakespeare.txt")
+    with path.open("r", encoding="utf-8") as f:
+        text = f.read()
+    cut = int(0.9 * len(text))
+    return text[:cut], text[cut:]
