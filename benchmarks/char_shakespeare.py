@@ -103,7 +103,7 @@ Produced by `{results['command']}` on {results['date']} ({results['machine']}).
 | fit wall time (s) | {results['fit_wall_s']} |
 
 Settings: {', '.join(f'{k}={v}' for k, v in params.items())}.
-Wall-time cap: {args.max_minutes or 'none'} minutes.
+Wall-time cap: {f'{args.max_minutes:g} minutes' if args.max_minutes else 'none'}.
 
 | epoch | train loss (nats/char) | validation loss (nats/char, streams) |
 |---:|---:|---:|

@@ -119,7 +119,7 @@ def test_validation_decays_the_learning_rate_on_a_plateau():
     module.monitor_validation = True
     config = module.configure_optimizers()
     scheduler = config["lr_scheduler"]
-    assert scheduler["monitor"] == "val_loss"
+    assert scheduler["monitor"] == "val_loss" and scheduler["strict"] is False
     assert isinstance(scheduler["scheduler"], torch.optim.lr_scheduler.ReduceLROnPlateau)
     assert scheduler["scheduler"].factor == 0.5
 
@@ -312,3 +312,25 @@ def test_tiny_shakespeare_split():
     assert len(train) + len(validation) == 1_115_394
     assert len(train) == int(0.9 * 1_115_394)
     assert train.startswith("First Citizen:") and validation.endswith("\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script, stem", [("lm_ptb.py", "lm_ptb_small_quick"),
+                                          ("char_shakespeare.py", "char_shakespeare_quick")])
+def test_benchmark_scripts_run_in_quick_mode(script, stem, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / script), "--quick",
+                           "--out", str(tmp_path)], env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-4000:]
+    results = json.loads((tmp_path / f"{stem}.json").read_text())
+    assert results["epochs_run"] == 1 and results["fit_cpu_s"] > 0
+    assert "--quick" in results["command"]
+    assert (tmp_path / f"{stem}.md").read_text().startswith("#")
