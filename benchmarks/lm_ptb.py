@@ -144,7 +144,8 @@ Produced by `{results['command']}` on {results['date']} ({results['machine']}).
 | fit wall time (s) | {results['fit_wall_s']} |
 
 Settings: {', '.join(f'{k}={v}' for k, v in params.items())}.
-Wall-time cap: {f'{args.max_minutes:g} minutes' if args.max_minutes else 'none'}. Published: {results['published']}.
+Wall-time cap: {f'{args.max_minutes:g} minutes' if args.max_minutes else 'none'}.
+Published: {results['published']}.
 
 | epoch | train perplexity | validation perplexity (streams) |
 |---:|---:|---:|
