@@ -10,7 +10,7 @@ from ..base import BaseForecaster
 from ..utils.validation import check_bool, check_int, check_options
 from ._layers import DirectHead
 
-__all__ = ["RecurrentNet", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
+__all__ = ["RecurrentNet", "recurrent_stack", "RNNForecaster", "LSTMForecaster", "GRUForecaster",
            "recurrent_search_space"]
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -123,6 +123,26 @@ class _CustomRecurrentStack(nn.Module):
         return x, ((h, torch.stack([f[1] for f in finals])) if self.cell == "lstm" else h)
 
 
+def recurrent_stack(input_size, hidden_size, n_layers, *, cell="lstm", dropout=0.0,
+                    layer_norm=False, peephole=False):
+    """Stacked recurrent layers with the interface of ``nn.LSTM``/``nn.GRU`` (batch first).
+
+    The fused ``nn.RNN``/``nn.LSTM``/``nn.GRU`` unless ``layer_norm`` or
+    ``peephole`` asks for the custom cells. ``forward(x, state=None)`` maps
+    ``x`` ``(B, L, input_size)`` to ``(outputs (B, L, D), state)``, ``state``
+    being ``(h, c)`` for an LSTM and ``h`` otherwise, each ``(n_layers, B, D)``;
+    passing the state back continues the sequence. ``dropout`` acts between
+    stacked layers. Shared by :class:`RecurrentNet` and the language models of
+    :mod:`tsforecast.nlp`.
+    """
+    if layer_norm or peephole:
+        return _CustomRecurrentStack(input_size, hidden_size, n_layers, cell, layer_norm,
+                                     peephole, dropout)
+    fused = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+    return fused(input_size, hidden_size, n_layers, batch_first=True,
+                 dropout=dropout if n_layers > 1 else 0.0)
+
+
 class RecurrentNet(nn.Module):
     """Recurrent layers over time steps or segments, read out by a direct multi-step head.
 
@@ -173,13 +193,8 @@ class RecurrentNet(nn.Module):
             self.embed = nn.Sequential(nn.Linear(segment_len * n_features, hidden_size),
                                        nn.ReLU())
             size = hidden_size
-        if layer_norm or peephole:
-            self.rnn = _CustomRecurrentStack(size, hidden_size, n_layers, cell, layer_norm,
-                                             peephole, dropout)
-        else:
-            fused = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-            self.rnn = fused(size, hidden_size, n_layers, batch_first=True,
-                             dropout=dropout if n_layers > 1 else 0.0)
+        self.rnn = recurrent_stack(size, hidden_size, n_layers, cell=cell, dropout=dropout,
+                                   layer_norm=layer_norm, peephole=peephole)
         self.dropout = nn.Dropout(dropout)
         if head == "linear":
             self.head = DirectHead(hidden_size, horizon, n_targets, n_covariates)

@@ -14,11 +14,14 @@ needs the ``nlp`` extra (``pip install tsforecast[nlp]``: NLTK and SciPy).
   beam search decoding; see :mod:`tsforecast.nlp.ctc`).
 - Seq2seq: :class:`Seq2Seq` (encoder-decoder with attention over characters or
   words), decoded by :mod:`tsforecast.nlp.decoding` (greedy and beam search).
-- Data: :func:`tsforecast.nlp.datasets.load_ptb`, ``load_addition``, ``load_date``.
+- Language models: :class:`RNNLM` (words or characters; perplexity, sampling).
+- Data: :func:`tsforecast.nlp.datasets.load_ptb`, ``load_tiny_shakespeare``,
+  ``load_addition``, ``load_date``.
 """
 
 from .count import create_co_matrix, ppmi, reduce_dimensions
 from .ctc import CTCLabeller
+from .language_model import RNNLM
 from .seq2seq import Seq2Seq
 from .similarity import analogy, cos_similarity, most_similar
 from .text import encode, preprocess, tokenize
@@ -40,4 +43,5 @@ __all__ = [
     "load_word2vec_format",
     "CTCLabeller",
     "Seq2Seq",
+    "RNNLM",
 ]

@@ -13,7 +13,7 @@ import numpy as np
 from ..utils.validation import check_bool, check_options
 from .text import encode
 
-__all__ = ["load_ptb", "load_addition", "load_date"]
+__all__ = ["load_ptb", "load_tiny_shakespeare", "load_addition", "load_date"]
 
 PTB_SPLITS = ("train", "valid", "test")
 EOS = "<eos>"
@@ -179,3 +179,38 @@ def load_date():
     True
     """
     return _copy(_dlfs2_pairs("date"))
+def load_tiny_shakespeare():
+    """Load Tiny Shakespeare, the character-level corpus of char-rnn, split 90/10.
+
+    1,115,394 characters (65 distinct) of Shakespeare's plays, speaker names
+    and speeches on their own lines. The first 90% of the characters are for
+    training and the last 10% for validation, the split of char-rnn and
+    nanoGPT.
+
+    Returns
+    -------
+    train : str
+        The first 1,003,854 characters.
+    validation : str
+        The last 111,540 characters.
+
+    References
+    ----------
+    Karpathy, A. (2015). The unreasonable effectiveness of recurrent neural
+    networks. Blog post and the karpathy/char-rnn repository.
+
+    Examples
+    --------
+    >>> from tsforecast.nlp.datasets import load_tiny_shakespeare
+    >>> train, validation = load_tiny_shakespeare()
+    >>> len(train), len(validation)
+    (1003854, 111540)
+    >>> print(train[:24])
+    First Citizen:
+    Before we
+    """
+    path = resources.files(__package__).joinpath("data", "tinyshakespeare.txt")
+    with path.open("r", encoding="utf-8") as f:
+        text = f.read()
+    cut = int(0.9 * len(text))
+    return text[:cut], text[cut:]
