@@ -355,10 +355,12 @@ def _merge(old, new):
         new_keys = set(map(tuple, new[keys].astype(str).to_numpy()))
         keep = [tuple(k) not in new_keys for k in old[keys].astype(str).to_numpy()]
         new = pd.concat([old[keep], new], ignore_index=True)
-    order = {"M": 0, "S": 1}
-    return new.sort_values(["setting", "H"], kind="stable",
-                           key=lambda c: c.map(order) if c.name == "setting" else c
-                           ).reset_index(drop=True)
+    models = [c.__name__.removesuffix("Forecaster") for c in ESTIMATORS]
+    models += [f"baseline/{b}" for b in BASELINES]
+    order = {"setting": {"M": 0, "S": 1}, "model": {m: i for i, m in enumerate(models)}}
+    return new.sort_values(["setting", "H", "model", "seed"], kind="stable",
+                           key=lambda c: c.map(order[c.name]).fillna(len(models))
+                           if c.name in order else c).reset_index(drop=True)
 
 
 def _command():
