@@ -245,6 +245,34 @@ def _summary(rows: pd.DataFrame) -> pd.DataFrame:
         "predict_s": "predict s", "peak_mb": "peak MB"})
 
 
+def _by_horizon(rows: pd.DataFrame) -> list[str]:
+    """Test MSE per model (rows) and horizon (columns), with the published rows beneath."""
+    published = {"M": (PUBLISHED_M, "published, L = 96"),
+                 "S": (PUBLISHED_S_336, "published, L = 336")}
+    text = []
+    for setting in dict.fromkeys(rows["setting"]):
+        part = rows[rows.setting == setting]
+        horizons = sorted(part["H"].unique())
+        text += [f"### Test MSE by horizon, setting {setting}", "",
+                 "Mean over the seeds run (their number in brackets when more than one).", "",
+                 "| model | " + " | ".join(f"H={h}" for h in horizons) + " |",
+                 "|---|" + "---:|" * len(horizons)]
+        for model in dict.fromkeys(part["model"]):
+            cells = []
+            for h in horizons:
+                g = part[(part.model == model) & (part.H == h)]["MSE"]
+                cells.append("–" if g.empty else f"{g.mean():.4f}"
+                             + (f" ({len(g)})" if len(g) > 1 else ""))
+            text.append(f"| {model} | " + " | ".join(cells) + " |")
+        entries, label = published.get(setting, ([], ""))
+        for name, values, _ in entries:
+            by_h = dict(zip(HORIZONS, values))
+            cells = ["–" if by_h.get(h) is None else f"{by_h[h]:.3f}" for h in horizons]
+            text.append(f"| {name} ({label}) | " + " | ".join(cells) + " |")
+        text.append("")
+    return text
+
+
 def _published_table(entries):
     lines = ["| model | " + " | ".join(f"H={h}" for h in HORIZONS) + " | source |",
              "|---|" + "---:|" * len(HORIZONS) + "---|"]
@@ -306,6 +334,7 @@ def write_report(rows: pd.DataFrame, args, protocol, out_dir):
         "",
     ]
     summary = _summary(rows)
+    text += _by_horizon(rows)
     for setting in dict.fromkeys(summary["setting"]):
         text += [f"### Setting {setting}", "",
                  markdown_table(summary[summary.setting == setting]), ""]
