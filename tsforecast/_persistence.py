@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import warnings
 import zipfile
 
@@ -21,6 +22,7 @@ from .exceptions import ModelFileError
 
 FORMAT = "tsforecast-model"
 SCHEMA_VERSION = 1
+NLP_FORMAT = "tsforecast-nlp-model"  # the tsforecast.nlp estimators
 _META, _WEIGHTS = "model.json", "weights.pt"
 
 
@@ -163,3 +165,32 @@ def load(path, expected=None):
     network.load_state_dict(state)
     est.network_ = network.eval()
     return est
+
+
+def save_estimator(est, path, fitted, state_dict, *, format=NLP_FORMAT, params=None):
+    """Write ``est`` (class, ``params``, ``fitted`` attributes as JSON) and its weights.
+
+    The envelope shared by the :mod:`tsforecast.nlp` estimators; ``params``
+    defaults to the JSON-storable constructor parameters.
+    """
+    from . import __version__
+
+    meta = {"format": format, "schema_version": SCHEMA_VERSION,
+            "tsforecast_version": __version__, "class": type(est).__name__,
+            "params": _json_params(est) if params is None else params, "fitted": fitted}
+    write_archive(os.fspath(path), meta, state_dict)
+
+
+def load_estimator(cls, path, *, format=NLP_FORMAT):
+    """Read a file of :func:`save_estimator`; returns ``(est, fitted, state_dict)``.
+
+    ``est`` is ``cls`` built with the saved parameters; the caller restores
+    the fitted attributes from ``fitted`` and the network from ``state_dict``.
+    Raises :class:`~tsforecast.exceptions.ModelFileError` when the file holds
+    another class.
+    """
+    meta, state = read_archive(os.fspath(path), format=format)
+    if meta.get("class") != cls.__name__:
+        raise ModelFileError(f"{os.fspath(path)} holds a {meta.get('class')!r}, not a "
+                             f"{cls.__name__}. Load it with the class that saved it.")
+    return cls(**meta["params"]), meta["fitted"], state

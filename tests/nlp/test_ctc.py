@@ -289,7 +289,7 @@ def test_save_load_round_trip(tmp_path, fitted, task):
 
 
 def test_load_refuses_other_files(tmp_path):
-    from tsforecast.nlp.ctc import FORMAT
+    from tsforecast._persistence import NLP_FORMAT as FORMAT
     from tsforecast._persistence import write_archive
 
     other = tmp_path / "other.zip"

@@ -29,9 +29,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .._persistence import _json_params, read_archive, write_archive
+from .._persistence import load_estimator, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
-from ..exceptions import ModelFileError
 from ..models.seq2seq import RecurrentEncoder
 from ..models.transformer import PositionalEncoding, TransformerStack
 from ..utils.validation import (
@@ -49,8 +48,6 @@ __all__ = ["CTCNet", "CTCLabeller", "best_path_decode", "prefix_beam_search",
 ENCODERS = ("lstm", "gru", "transformer")
 DECODERS = ("best_path", "prefix_beam")
 BLANK = 0
-FORMAT = "tsforecast-nlp-model"
-SCHEMA_VERSION = 1
 _JSON_LABEL = (str, int, float, bool)
 
 
@@ -731,8 +728,6 @@ class CTCLabeller(BaseEstimator):
         ----------
         path : str or path-like
         """
-        from .. import __version__
-
         check_is_fitted(self)
         bad = [v for v in self.labels_ if not isinstance(v, _JSON_LABEL)]
         if bad:
@@ -741,17 +736,11 @@ class CTCLabeller(BaseEstimator):
                 f"float and bool; got {type(bad[0]).__name__} {bad[0]!r}. Map the labels to "
                 f"strings or ints before fit."
             )
-        meta = {
-            "format": FORMAT, "schema_version": SCHEMA_VERSION,
-            "tsforecast_version": __version__, "class": type(self).__name__,
-            "params": _json_params(self),
-            "fitted": {"labels": self.labels_, "string_labels": self.string_labels_,
-                       "n_features_in": self.n_features_in_,
-                       "feature_mean": self.feature_mean_.tolist(),
-                       "feature_scale": self.feature_scale_.tolist(),
-                       "history": self.history_},
-        }
-        write_archive(path, meta, self.network_.state_dict())
+        fitted = {"labels": self.labels_, "string_labels": self.string_labels_,
+                  "n_features_in": self.n_features_in_,
+                  "feature_mean": self.feature_mean_.tolist(),
+                  "feature_scale": self.feature_scale_.tolist(), "history": self.history_}
+        save_estimator(self, path, fitted, self.network_.state_dict())
 
     @classmethod
     def load(cls, path):
@@ -766,12 +755,7 @@ class CTCLabeller(BaseEstimator):
         CTCLabeller
             Fitted, with the saved parameters, labels and weights.
         """
-        meta, state = read_archive(path, format=FORMAT, schema_version=SCHEMA_VERSION)
-        if meta.get("class") != cls.__name__:
-            raise ModelFileError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}. "
-                                 f"Load it with the class that saved it.")
-        est = cls(**meta["params"])
-        fitted = meta["fitted"]
+        est, fitted, state = load_estimator(cls, path)
         est.labels_ = fitted["labels"]
         est.string_labels_ = fitted["string_labels"]
         est.n_features_in_ = fitted["n_features_in"]

@@ -13,7 +13,6 @@ batch to the next and detached there, so gradients stop at each chunk
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
-from .._persistence import read_archive, write_archive
+from .._persistence import load_estimator, save_estimator
 from .._training import VAL_LOSS, TrainingModule, resolve_verbose, train_network
 from ..models.recurrent import recurrent_stack
 from ..utils.validation import (
@@ -42,8 +41,6 @@ EOS, UNK = "<eos>", "<unk>"
 UNITS = ("word", "char")
 CELLS = ("lstm", "gru")
 OPTIMIZERS = ("sgd", "adam")
-FORMAT = "tsforecast-nlp-model"
-SCHEMA_VERSION = 1
 
 
 class LanguageModelNet(nn.Module):
@@ -584,16 +581,12 @@ class RNNLM(BaseEstimator):
         path : str or path-like
         """
         check_is_fitted(self)
-        from .. import __version__
-
         params = self.get_params()
         if params["trainer_kwargs"] is not None:
             params["trainer_kwargs"] = None  # may hold callbacks JSON cannot store
-        meta = {"format": FORMAT, "schema_version": SCHEMA_VERSION,
-                "tsforecast_version": __version__, "class": "RNNLM", "params": params,
-                "fitted": {"vocabulary": self.vocabulary_, "history": self.history_,
-                           "best_epoch": self.best_epoch_}}
-        write_archive(os.fspath(path), meta, self.network_.state_dict())
+        fitted = {"vocabulary": self.vocabulary_, "history": self.history_,
+                  "best_epoch": self.best_epoch_}
+        save_estimator(self, path, fitted, self.network_.state_dict(), params=params)
 
     @classmethod
     def load(cls, path):
@@ -613,15 +606,7 @@ class RNNLM(BaseEstimator):
         tsforecast.exceptions.ModelFileError
             If ``path`` is not a file written by ``RNNLM.save``.
         """
-        from ..exceptions import ModelFileError
-
-        meta, state = read_archive(os.fspath(path), format=FORMAT,
-                                   schema_version=SCHEMA_VERSION)
-        if meta.get("class") != "RNNLM":
-            raise ModelFileError(f"{os.fspath(path)} holds a {meta.get('class')!r}, not an "
-                                 f"RNNLM. Load it with that class.")
-        est = cls(**meta["params"])
-        fitted = meta["fitted"]
+        est, fitted, state = load_estimator(cls, path)
         est.vocabulary_ = list(fitted["vocabulary"])
         est.token_to_id_ = {t: i for i, t in enumerate(est.vocabulary_)}
         est.history_ = fitted["history"]

@@ -22,9 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .._persistence import _json_params, read_archive, write_archive
+from .._persistence import load_estimator, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
-from ..exceptions import ModelFileError
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
 from ..utils.validation import (
     check_bool,
@@ -42,8 +41,6 @@ PAD, START, END = "<pad>", "<s>", "</s>"
 SPECIALS = (PAD, START, END)  # ids 0, 1, 2 of both vocabularies
 ATTENTIONS = (None, "additive", "dot", "general")
 UNITS = ("char", "word")
-FORMAT = "tsforecast-nlp-model"
-SCHEMA_VERSION = 1
 
 
 class Seq2SeqNet(nn.Module):
@@ -576,17 +573,12 @@ class Seq2Seq(BaseEstimator):
         ----------
         path : str or path-like
         """
-        from .. import __version__
-
         check_is_fitted(self)
-        meta = {"format": FORMAT, "schema_version": SCHEMA_VERSION,
-                "tsforecast_version": __version__, "class": type(self).__name__,
-                "params": _json_params(self),
-                "fitted": {"source_vocabulary": self.source_vocabulary_,
-                           "target_vocabulary": self.target_vocabulary_,
-                           "max_target_length": self.max_target_length_,
-                           "history": self.history_, "best_epoch": self.best_epoch_}}
-        write_archive(path, meta, self.network_.state_dict())
+        fitted = {"source_vocabulary": self.source_vocabulary_,
+                  "target_vocabulary": self.target_vocabulary_,
+                  "max_target_length": self.max_target_length_,
+                  "history": self.history_, "best_epoch": self.best_epoch_}
+        save_estimator(self, path, fitted, self.network_.state_dict())
 
     @classmethod
     def load(cls, path):
@@ -600,11 +592,7 @@ class Seq2Seq(BaseEstimator):
         -------
         Seq2Seq
         """
-        meta, state = read_archive(path, format=FORMAT, schema_version=SCHEMA_VERSION)
-        if meta.get("class") != cls.__name__:
-            raise ModelFileError(f"{path} holds a {meta.get('class')!r}, not a {cls.__name__}.")
-        est = cls(**meta["params"])
-        fitted = meta["fitted"]
+        est, fitted, state = load_estimator(cls, path)
         est.source_vocabulary_ = fitted["source_vocabulary"]
         est.target_vocabulary_ = fitted["target_vocabulary"]
         est.max_target_length_ = fitted["max_target_length"]
