@@ -21,6 +21,7 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
+from . import _distributed
 from .exceptions import TrainingError
 
 __all__ = ["TRAIN_LOSS", "VAL_LOSS", "TrainingModule", "train_network"]
@@ -96,16 +97,28 @@ class TrainingModule(pl.LightningModule):
         return loss
 
     def epoch_train_loss(self):
-        """Mean training loss of the current epoch so far, weighted by batch size."""
-        return float(self._loss_sum / self._loss_count) if self._loss_count else None
+        """Mean training loss of the current epoch so far, weighted by batch size.
+
+        With several processes it is the mean over all of them (a collective
+        call: every rank calls it at the same point).
+        """
+        total = torch.tensor([float(self._loss_sum), float(self._loss_count)],
+                             dtype=torch.float64)
+        if self._trainer is not None and self.trainer.world_size > 1:
+            total = self.trainer.strategy.reduce(total.to(self.device), reduce_op="sum").cpu()
+        return float(total[0] / total[1]) if total[1] else None
 
     def on_train_epoch_end(self):
-        if self._loss_count:
-            self.log(TRAIN_LOSS, self._loss_sum / self._loss_count)
+        loss = self.epoch_train_loss()
+        if loss is not None:  # equal on every rank: sync_dist only silences Lightning's hint
+            self.log(TRAIN_LOSS, loss, sync_dist=True)
 
     def validation_step(self, batch, batch_idx):
         loss, n = self._loss(batch)
-        self.log(VAL_LOSS, loss, on_step=False, on_epoch=True, batch_size=n)
+        # sync_dist: with several processes the epoch's value is the mean over every
+        # rank's windows (sums and counts are reduced), so early stopping and the best
+        # epoch agree across ranks. A no-op in one process.
+        self.log(VAL_LOSS, loss, on_step=False, on_epoch=True, batch_size=n, sync_dist=True)
 
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.network.parameters(), lr=self.learning_rate)
@@ -232,8 +245,21 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     if not isinstance(user_callbacks, (list, tuple)):
         user_callbacks = [user_callbacks]
     settings.update(kwargs)
+    n_processes = _distributed.processes_to_launch(settings)
+    if n_processes:  # one process per device, started here; see _distributed.py
+        worker_kwargs = {**kwargs, "callbacks": list(user_callbacks),
+                         "strategy": _distributed.worker_strategy(settings.get("strategy",
+                                                                               "auto"))}
+        return _distributed.launch(
+            train_network, module, train_loader, val_loader, n_processes=n_processes,
+            verbose=verbose, max_epochs=max_epochs, patience=patience,
+            trainer_kwargs=worker_kwargs, callbacks=callbacks)
     settings["callbacks"] = own + list(user_callbacks)
+    settings["use_distributed_sampler"] = False  # sharded by _distributed.sharded_data
     with quiet_lightning(verbose):
         trainer = pl.Trainer(**settings)
-        trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
+        if trainer.world_size > 1:
+            trainer.fit(module, datamodule=_distributed.sharded_data(train_loader, val_loader))
+        else:
+            trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
     return history.epochs, best.best_epoch
