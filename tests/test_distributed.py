@@ -213,9 +213,20 @@ def test_bad_multi_process_settings_are_clear_errors(settings, match):
         est.fit(seasonal(n=300))
 
 
-def test_one_process_settings_launch_nothing():
+def test_one_process_settings_launch_nothing_and_leave_the_environment_alone(monkeypatch):
     assert processes_to_launch({"accelerator": "cpu"}) == 0
-    assert processes_to_launch({"accelerator": "cpu", "devices": 1, "strategy": "ddp"}) == 0
+    one = {"accelerator": "cpu", "devices": 1, "strategy": "ddp"}
+    assert processes_to_launch(one) == 0
+    # "ddp" on one device trains without a process group, so Lightning's launcher does not
+    # leave LOCAL_RANK & co. behind (they would make the next fit look externally launched).
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    LSTMForecaster(**{**SETTINGS, "max_epochs": 1}, trainer_kwargs=one).fit(seasonal(n=300))
+    assert "LOCAL_RANK" not in os.environ and not torch.distributed.is_initialized()
+    # ... and where another library left it, fit still starts its own processes.
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    assert processes_to_launch(DDP) == 2
+    monkeypatch.setenv("TORCHELASTIC_RUN_ID", "x")  # under torchrun: train in place
+    assert processes_to_launch(DDP) == 0
 
 
 # ------------------------------------------------------------------ two "nodes" over loopback

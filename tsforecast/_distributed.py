@@ -60,6 +60,7 @@ __all__ = ["launch", "launched_externally", "processes_to_launch", "sharded_data
 # we start is already one rank, so it runs plain "ddp" in place.
 _SPAWNING = ("auto", "ddp_spawn", "ddp_fork", "ddp_notebook")
 _POLL_S = 0.05
+_WORKER_FLAG = "TSFORECAST_DDP_WORKER"  # set in the processes that launch() starts
 
 
 def _available_cpus():
@@ -69,11 +70,18 @@ def _available_cpus():
         return os.cpu_count() or 1
 
 
-def launched_externally():
-    """Whether a cluster launcher (torchrun, srun, mpirun, LSF, or our own) started us."""
-    return "LOCAL_RANK" in os.environ or any(
-        env.detect() for env in (TorchElasticEnvironment, SLURMEnvironment, LSFEnvironment,
-                                 MPIEnvironment))
+def launched_externally(num_nodes=1):
+    """Whether a cluster launcher (torchrun, srun, mpirun, LSF, or our own) started us.
+
+    ``LOCAL_RANK`` alone is not enough on one node: Lightning's own "ddp"
+    launcher leaves it in the caller's environment. With ``num_nodes > 1`` it
+    means the environment-variable recipe (``MASTER_ADDR``, ``MASTER_PORT``,
+    ``NODE_RANK``, ``LOCAL_RANK``, ``WORLD_SIZE`` set by hand on every node).
+    """
+    return (os.environ.get(_WORKER_FLAG) == "1"
+            or (num_nodes > 1 and "LOCAL_RANK" in os.environ)
+            or any(env.detect() for env in (TorchElasticEnvironment, SLURMEnvironment,
+                                            LSFEnvironment, MPIEnvironment)))
 
 
 def _count_devices(devices, accelerator):
@@ -129,7 +137,7 @@ def processes_to_launch(settings):
                          f"{num_nodes!r} instead.")
     n_devices = _count_devices(settings.get("devices", "auto"),
                                settings.get("accelerator", "auto"))
-    if n_devices * num_nodes <= 1 or launched_externally():
+    if n_devices * num_nodes <= 1 or launched_externally(num_nodes):
         return 0
     if num_nodes > 1:
         raise ValueError(
@@ -145,6 +153,22 @@ def worker_strategy(strategy):
     if not isinstance(strategy, str) or strategy not in _SPAWNING:
         return strategy
     return "ddp"
+
+
+def in_process_strategy(settings):
+    """The strategy of a Trainer in this process when nothing is launched.
+
+    A DDP strategy name on a single device becomes "auto": Lightning would
+    otherwise set up a one-process group and leave its launcher's variables
+    (``LOCAL_RANK``, ...) in this process's environment.
+    """
+    strategy = settings.get("strategy", "auto")
+    if isinstance(strategy, str) and strategy.startswith("ddp") and \
+            settings.get("num_nodes", 1) == 1 and not launched_externally() and \
+            _count_devices(settings.get("devices", "auto"),
+                           settings.get("accelerator", "auto")) == 1:
+        return "auto"
+    return strategy
 
 
 def _loader_seed(loader):
@@ -197,7 +221,8 @@ def launch(train, module, train_loader, val_loader, *, n_processes, verbose, **k
         procs = []
         try:
             for rank in range(n_processes):
-                env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
+                env = {**os.environ, _WORKER_FLAG: "1", "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": str(port),
                        "WORLD_SIZE": str(n_processes), "NODE_RANK": "0",
                        "LOCAL_RANK": str(rank), "OMP_NUM_THREADS": str(threads),
                        "PYTHONPATH": os.pathsep.join(

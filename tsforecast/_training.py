@@ -254,6 +254,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
             train_network, module, train_loader, val_loader, n_processes=n_processes,
             verbose=verbose, max_epochs=max_epochs, patience=patience,
             trainer_kwargs=worker_kwargs, callbacks=callbacks)
+    settings["strategy"] = _distributed.in_process_strategy(settings)
     settings["callbacks"] = own + list(user_callbacks)
     settings["use_distributed_sampler"] = False  # sharded by _distributed.sharded_data
     with quiet_lightning(verbose):
