@@ -1,4 +1,4 @@
-"""One epoch of LSTMForecaster on ETTh1 (setting M) with 1 and 2 training processes.
+"""One epoch of LSTMForecaster on ETTh1-M and M4 Weekly with 1 and 2 training processes.
 
 The same estimator (lookback 96, horizon 96, hidden size 64, batch size 32
 per process, MSE, Adam 1e-3, no dropout, no validation so that every run
@@ -20,6 +20,10 @@ process. Each row reports:
   the same number of training samples (one epoch);
 - ``speed-up``: 1-process time / this row's time, for the whole fit and for
   the epoch alone.
+
+M4 Weekly runs the same way as one global model (lookback 52, horizon 13) over
+the last 156 weeks of each of the 359 series, scored by the sMAPE of the 13
+test weeks.
 
 The communication overhead per step is estimated as the 2-process median
 step time minus the 1-process one: each rank computes a batch of the same
@@ -60,91 +64,151 @@ def _cpu_s():
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run(n_processes, protocol, horizon, epochs):
-    df = load_normalised(protocol, "M")
-    values = df.to_numpy()
+M4_DIR = Path(os.environ.get("TSFORECAST_M4", "/work/shared/data/m4"))
+M4_HISTORY = 156  # the last three years of each weekly series
+M4_LOOKBACK, M4_HORIZON = 52, 13
+
+
+def load_m4_weekly(quick=False):
+    """M4 Weekly: the last ``M4_HISTORY`` weeks of the 359 training series, and the test weeks."""
+    train = pd.read_csv(M4_DIR / "Weekly-train.csv", index_col=0)
+    test = pd.read_csv(M4_DIR / "Weekly-test.csv", index_col=0)
+    if quick:
+        train, test = train.iloc[:20], test.iloc[:20]
+    series = [row.dropna().to_numpy(dtype=float)[-M4_HISTORY:] for _, row in train.iterrows()]
+    return series, test.to_numpy(dtype=float)
+
+
+def _estimator(lookback, horizon, epochs, trainer):
+    return LSTMForecaster(
+        lookback=lookback, horizon=horizon, hidden_size=64, batch_size=32,
+        max_epochs=epochs, patience=None, validation_size=0.0, loss="mse", dropout=0.0,
+        lr_decay=None, learning_rate=1e-3, random_state=0, verbose=False,
+        trainer_kwargs=trainer)
+
+
+def run(dataset, n_processes, protocol, horizon, epochs):
+    """Fit one epoch with ``n_processes``; time it and score the model it gives."""
     trainer = {"accelerator": "cpu", "devices": n_processes, "strategy": "ddp"}
     with tempfile.TemporaryDirectory() as folder:
-        est = LSTMForecaster(
-            lookback=protocol.lookback, horizon=horizon, hidden_size=64, batch_size=32,
-            max_epochs=epochs, patience=None, validation_size=0.0, loss="mse", dropout=0.0,
-            lr_decay=None, learning_rate=1e-3, random_state=0, verbose=False,
-            trainer_kwargs={**trainer, "callbacks": [StepTimer(folder)]})
+        trainer["callbacks"] = [StepTimer(folder)]
+        if dataset == "ETTh1-M":
+            df = load_normalised(protocol, "M")
+            est, y = _estimator(protocol.lookback, horizon, epochs, trainer), \
+                df.iloc[:protocol.train_end]
+            samples = protocol.train_end - protocol.lookback - horizon + 1
+        else:
+            y, test = load_m4_weekly(quick=protocol is QUICK)
+            est = _estimator(M4_LOOKBACK, M4_HORIZON, epochs, trainer)
+            samples = sum(len(s) - M4_LOOKBACK - M4_HORIZON + 1 for s in y)
         cpu, start = _cpu_s(), time.perf_counter()
-        est.fit(df.iloc[:protocol.train_end])
+        est.fit(y)
         wall, cpu = time.perf_counter() - start, _cpu_s() - cpu
         ranks = [json.loads(p.read_text()) for p in sorted(Path(folder).glob("rank-*.json"))]
-    origins = np.arange(protocol.train_end, protocol.val_end - horizon + 1, 24)
-    pred = est._forecast_origins(values, origins, horizon)
-    true = np.stack([values[o:o + horizon] for o in origins])
+    if dataset == "ETTh1-M":  # MSE of z-normalised forecasts from every 24th origin
+        values = df.to_numpy()
+        origins = np.arange(protocol.train_end, protocol.val_end - horizon + 1, 24)
+        pred = est._forecast_origins(values, origins, horizon)
+        true = np.stack([values[o:o + horizon] for o in origins])
+        score = ("val MSE", float(np.mean((pred - true) ** 2)))
+    else:  # sMAPE (%) of the 13 test weeks after each series
+        pred = np.stack([np.asarray(p, dtype=float) for p in est.predict()])
+        score = ("test sMAPE", float(200 * np.mean(np.abs(pred - test) /
+                                                    (np.abs(pred) + np.abs(test)))))
     n_params = sum(p.numel() for p in est.network_.parameters())
     return {
-        "processes": n_processes, "fit_wall_s": wall, "fit_cpu_s": cpu,
+        "dataset": dataset, "processes": n_processes, "fit_wall_s": wall, "fit_cpu_s": cpu,
         "epoch_wall_s": max(r["epoch_wall_s"] for r in ranks),
         "epoch_cpu_s": sum(r["epoch_cpu_s"] for r in ranks),
         "steps": ranks[0]["steps"], "step_ms": float(np.median([r["step_ms_median"]
                                                                  for r in ranks])),
-        "train_loss": est.history_[-1]["train_loss"],
-        "val_mse": float(np.mean((pred - true) ** 2)),
-        "samples": int(protocol.train_end - protocol.lookback - horizon + 1) * epochs,
-        "gradient_kb": n_params * 4 / 1024,
+        "train_loss": est.history_[-1]["train_loss"], "score_name": score[0],
+        "score": score[1], "samples": int(samples) * epochs, "gradient_kb": n_params * 4 / 1024,
     }
 
 
-def write_report(rows, args, protocol, horizon, load, out):
+def _table(rows):
+    """Fastest run per process count, speed-ups and the all-reduce overhead per step."""
     best = rows.sort_values("fit_wall_s").groupby("processes", as_index=False).first()
     one = best[best.processes == 1].iloc[0]
     best["fit speed-up"] = one.fit_wall_s / best.fit_wall_s
     best["epoch speed-up"] = one.epoch_wall_s / best.epoch_wall_s
     best["comm ms/step"] = best.step_ms - one.step_ms
     best.loc[best.processes == 1, "comm ms/step"] = np.nan
-    table = best.rename(columns={
-        "fit_wall_s": "fit wall s", "fit_cpu_s": "fit CPU s", "epoch_wall_s": "epoch wall s",
-        "epoch_cpu_s": "epoch CPU s", "step_ms": "step ms", "train_loss": "train loss",
-        "val_mse": "val MSE"})[
-        ["processes", "fit wall s", "fit CPU s", "epoch wall s", "epoch CPU s", "steps",
-         "step ms", "comm ms/step", "train loss", "val MSE", "fit speed-up",
-         "epoch speed-up"]]
+    best[one.score_name] = best.score
+    return best, one
+
+
+def _explain(best, one):
     two = best[best.processes == 2]
-    command = "python benchmarks/distributed.py" + (" --quick" if args.quick else "")
-    lines = [
-        "# Multi-process training on CPU: one epoch of ETTh1-M",
-        "",
-        f"Generated by `{command}` on {datetime.date.today()} ({machine()}). "
-        f"Load average (1 min) before: {load[0]:.2f}, after: {load[1]:.2f} on "
-        f"{os.cpu_count()} logical CPUs; fastest of {args.repeats} alternating runs per row.",
-        "",
-        f"LSTMForecaster, setting M (7 columns), lookback {protocol.lookback}, horizon "
-        f"{horizon}, hidden size 64, batch size 32 per process, MSE, Adam 1e-3, no dropout, "
-        f"no validation; {int(best.iloc[0].samples):,} training windows (rows [0, "
-        f"{protocol.train_end})), {args.epochs} epoch(s). `trainer_kwargs={{'accelerator': "
-        f"'cpu', 'devices': n, 'strategy': 'ddp'}}`, one torch thread per process. "
-        f"Gradient all-reduced per step: {best.iloc[0].gradient_kb:.0f} KiB.",
-        "",
-        markdown_table(table, floats={"fit wall s": ".1f", "fit CPU s": ".1f",
-                                      "epoch wall s": ".2f", "epoch CPU s": ".2f",
-                                      "step ms": ".2f", "comm ms/step": "+.2f",
-                                      "train loss": ".4f", "val MSE": ".4f",
-                                      "fit speed-up": ".2f", "epoch speed-up": ".2f"},
-                       left=()),
+    if not len(two):
+        return []
+    t = two.iloc[0]
+    fmt = ".2f" if one.score_name == "test sMAPE" else ".4f"
+    faster = "as fast" if t["epoch speed-up"] >= 1 else "as fast (slower)"
+    return [
+        f"With 2 processes each optimiser step reads 2 x 32 windows, so the epoch takes "
+        f"{int(t.steps)} steps per process instead of {int(one.steps)}: the same samples, "
+        f"half the updates, which is why the loss after one epoch differs (train "
+        f"{t.train_loss:.4f} vs {one.train_loss:.4f}, {one.score_name} {t.score:{fmt}} vs "
+        f"{one.score:{fmt}}). The epoch itself runs {t['epoch speed-up']:.2f}x {faster}; the "
+        f"whole fit {t['fit speed-up']:.2f}x, because starting two processes (importing "
+        f"torch and Lightning in each, sending the job, returning the weights) costs "
+        f"{t.fit_wall_s - t.epoch_wall_s:.1f} s against {one.fit_wall_s - one.epoch_wall_s:.1f} "
+        f"s of set-up in one process. A step costs {t['comm ms/step']:+.2f} ms against one "
+        f"process ({t.step_ms:.2f} vs {one.step_ms:.2f} ms): the all-reduce of "
+        f"{t.gradient_kb:.0f} KiB of gradients over loopback, and waiting for the slower "
+        f"rank on shared cores.",
         "",
     ]
-    if len(two):
-        t = two.iloc[0]
-        lines += [
-            f"With 2 processes each optimiser step reads 2 x 32 windows, so the epoch takes "
-            f"{int(t.steps)} steps instead of {int(one.steps)}: the same samples, half the "
-            f"updates, which is why the loss after one epoch differs (train "
-            f"{t.train_loss:.4f} vs {one.train_loss:.4f}, validation {t.val_mse:.4f} vs "
-            f"{one.val_mse:.4f}). The epoch itself runs {t['epoch speed-up']:.2f}x as fast; "
-            f"the whole fit {t['fit speed-up']:.2f}x, because starting two processes "
-            f"(importing torch and Lightning in each) costs "
-            f"{t.fit_wall_s - t.epoch_wall_s:.1f} s against "
-            f"{one.fit_wall_s - one.epoch_wall_s:.1f} s of set-up in one process. Each step "
-            f"costs {t['comm ms/step']:+.2f} ms more than in one process (the all-reduce of "
-            f"the gradient over loopback, and waiting for the slower rank).",
-            "",
-        ]
+
+
+def write_report(rows, args, protocol, horizon, load, out):
+    command = "python benchmarks/distributed.py" + (" --quick" if args.quick else "")
+    lines = [
+        "# Multi-process training on CPU: one epoch, 1 and 2 processes",
+        "",
+        f"Generated by `{command}` on {datetime.date.today()} ({machine()}). "
+        f"Load average (1 min) before: {load[0]:.2f}, after: {load[1]:.2f}, on "
+        f"{os.cpu_count()} logical CPUs shared with other jobs; fastest of {args.repeats} "
+        f"alternating runs per row.",
+        "",
+        f"LSTMForecaster, hidden size 64, batch size 32 per process, MSE, Adam 1e-3, no "
+        f"dropout, no validation, {args.epochs} epoch(s); "
+        f"`trainer_kwargs={{'accelerator': 'cpu', 'devices': n, 'strategy': 'ddp'}}`, one "
+        f"torch thread per process. `fit wall s`: the whole call; `epoch wall s`/`epoch CPU "
+        f"s`: the training epoch measured inside the processes (slowest rank; CPU summed); "
+        f"`fit CPU s`: the caller and every process it started; `step ms`: median "
+        f"optimiser step (forward, backward with the gradient all-reduce, update); `comm "
+        f"ms/step`: 2-process step minus 1-process step.",
+        "",
+    ]
+    floats = {"fit_wall_s": ".1f", "fit_cpu_s": ".1f", "epoch_wall_s": ".2f",
+              "epoch_cpu_s": ".2f", "step_ms": ".2f", "comm ms/step": "+.2f",
+              "train_loss": ".4f", "val MSE": ".4f", "test sMAPE": ".2f",
+              "fit speed-up": ".2f", "epoch speed-up": ".2f"}
+    names = {"fit_wall_s": "fit wall s", "fit_cpu_s": "fit CPU s",
+             "epoch_wall_s": "epoch wall s", "epoch_cpu_s": "epoch CPU s",
+             "step_ms": "step ms", "train_loss": "train loss"}
+    for dataset, group in rows.groupby("dataset", sort=False):
+        best, one = _table(group)
+        if dataset == "ETTh1-M":
+            what = (f"ETTh1, setting M (7 columns), lookback {protocol.lookback}, horizon "
+                    f"{horizon}: the {int(one.samples):,} training windows of rows [0, "
+                    f"{protocol.train_end}), z-normalised. `val MSE`: forecasts from every "
+                    f"24th origin of rows [{protocol.train_end}, {protocol.val_end}).")
+        else:
+            what = (f"M4 Weekly, one global model over the last {M4_HISTORY} weeks of "
+                    f"{'20' if args.quick else 'all 359'} series, lookback {M4_LOOKBACK}, "
+                    f"horizon {M4_HORIZON}: {int(one.samples):,} training windows. `test "
+                    f"sMAPE` (%): the 13 test weeks of every series.")
+        cols = ["processes", "fit_wall_s", "fit_cpu_s", "epoch_wall_s", "epoch_cpu_s",
+                "steps", "step_ms", "comm ms/step", "train_loss", one.score_name,
+                "fit speed-up", "epoch speed-up"]
+        table = best[cols].rename(columns=names)
+        lines += [f"## {dataset}", "", what, "",
+                  markdown_table(table, floats={names.get(k, k): v for k, v in floats.items()},
+                                 left=()), "", *_explain(best, one)]
     (out / "distributed.md").write_text("\n".join(lines))
     (out / "distributed.json").write_text(json.dumps(
         {"command": command, "date": str(datetime.date.today()), "machine": machine(),
@@ -156,10 +220,12 @@ def write_report(rows, args, protocol, horizon, load, out):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="600 rows, lookback 24, horizon 12: a smoke test")
+                        help="600 ETTh1 rows, lookback 24, horizon 12; 20 M4 series")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--datasets", nargs="+", default=["ETTh1-M", "M4-Weekly"],
+                        choices=["ETTh1-M", "M4-Weekly"])
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -169,11 +235,12 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
     rows = []
-    for repeat in range(args.repeats):
-        for n in args.processes:
-            row = run(n, protocol, horizon, args.epochs)
-            print(f"repeat {repeat}: {row}", file=sys.stderr)
-            rows.append({"repeat": repeat, **row})
+    for dataset in args.datasets:
+        for repeat in range(args.repeats):
+            for n in args.processes:
+                row = run(dataset, n, protocol, horizon, args.epochs)
+                print(f"repeat {repeat}: {row}", file=sys.stderr)
+                rows.append({"repeat": repeat, **row})
     write_report(pd.DataFrame(rows), args, protocol, horizon,
                  (load_before, os.getloadavg()[0]), out)
 

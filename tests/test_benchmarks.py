@@ -91,7 +91,7 @@ def test_speed_quick_reports_training_prediction_and_memory(tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_distributed_quick_reports_one_and_two_processes(tmp_path):
-    _run("distributed.py", tmp_path, "--repeats", "1")
+    _run("distributed.py", tmp_path, "--repeats", "1", "--datasets", "ETTh1-M")
     report = json.loads((tmp_path / "distributed.json").read_text())
     rows = {r["processes"]: r for r in report["rows"]}
     assert set(rows) == {1, 2} and report["load_before"] >= 0

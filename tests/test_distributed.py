@@ -66,6 +66,7 @@ def run_python(args, timeout=240):
 
 # ------------------------------------------------------------------ two processes
 @needs_two_cpus
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_two_processes_return_the_best_model_to_the_caller(ddp_fit, tmp_path):
     est, y = ddp_fit
@@ -92,6 +93,7 @@ def test_two_processes_return_the_best_model_to_the_caller(ddp_fit, tmp_path):
 
 
 @needs_two_cpus
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_python_c_gives_the_same_model(ddp_fit):
     # Same seed and world size: the same model from pytest and from ``python -c`` (where
@@ -120,6 +122,7 @@ class RaiseOnRank(pl.Callback):
 
 
 @needs_two_cpus
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_a_failing_rank_raises_its_error_in_the_caller_and_stops_the_others():
     est = LSTMForecaster(**{**SETTINGS, "max_epochs": 50},
@@ -131,6 +134,7 @@ def test_a_failing_rank_raises_its_error_in_the_caller_and_stops_the_others():
 
 
 @needs_two_cpus
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_rnnlm_trains_on_two_processes_with_its_streams_split():
     text = " ".join(["the cat sat on the mat", "a dog ran in the park"] * 40)
@@ -251,6 +255,7 @@ def _free_port():
 
 
 @needs_two_cpus
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_two_nodes_under_torchrun_train_the_same_model(ddp_fit, tmp_path):
     # The cluster recipe on one machine: two torchrun "nodes" over loopback, one
