@@ -467,18 +467,24 @@ def wait_for(path, proc, timeout=180):
         time.sleep(0.05)
 
 
-@pytest.mark.timeout(300)
-def test_killed_study_resumes_without_losing_or_repeating_trials(y, tmp_path):
-    url = f"sqlite:///{tmp_path / 'study.db'}"
+def kill_mid_trial(tmp_path, url, name):
+    """SIGKILL a worker of a 4-trial study while its trial 2 runs; return the trials then."""
     marker = tmp_path / "hanging"
-    proc = start_worker(tmp_path, url, "killed", 4, 0, 2, marker, "-")
+    proc = start_worker(tmp_path, url, name, 4, 0, 2, marker, "-")
     try:
         wait_for(marker, proc)  # trials 0 and 1 are done, trial 2 is running
     finally:
         proc.kill()
         proc.wait(timeout=60)
-    before = optuna.load_study(study_name="killed", storage=url).trials
+    before = optuna.load_study(study_name=name, storage=url).trials
     assert [t.state for t in before] == [TrialState.COMPLETE] * 2 + [TrialState.RUNNING]
+    return before
+
+
+@pytest.mark.timeout(300)
+def test_killed_study_resumes_without_losing_or_repeating_trials(y, tmp_path):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    before = kill_mid_trial(tmp_path, url, "killed")
 
     result = tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=4,
                   storage=url, study_name="killed", refit=False, verbose=False)
@@ -506,16 +512,8 @@ def new_database(server_url):
 @pytest.mark.timeout(300)
 def test_a_worker_lost_on_another_machine_is_retried_after_its_heartbeat(postgres, tmp_path, y):
     url = new_database(postgres["URL"])
-    marker = tmp_path / "hanging"
-    proc = start_worker(tmp_path, url, "remote", 4, 0, 2, marker, "-")
-    try:
-        wait_for(marker, proc)  # trials 0 and 1 are done, trial 2 is running
-    finally:
-        proc.kill()
-        proc.wait(timeout=60)
+    before = kill_mid_trial(tmp_path, url, "remote")
     killed_at = time.monotonic()
-    before = optuna.load_study(study_name="remote", storage=url).trials
-    assert [t.state for t in before] == [TrialState.COMPLETE] * 2 + [TrialState.RUNNING]
     # Make the lost trial look as if it ran on another machine, where no process check
     # reaches: only its heartbeat tells. A short grace period keeps the test quick.
     with warnings.catch_warnings():  # Optuna calls heartbeats experimental
