@@ -25,7 +25,7 @@ from tsforecast._distributed import processes_to_launch, sharded_data
 from tsforecast.data.splits import chronological_spans
 from tsforecast.data.windows import WindowDataset, collate_batch
 from tsforecast.model_selection import backtest
-from tsforecast.nlp import RNNLM
+from tsforecast.nlp import CBOW, RNNLM
 
 ROOT = Path(__file__).resolve().parent.parent
 DDP = {"accelerator": "cpu", "devices": 2, "strategy": "ddp"}
@@ -196,6 +196,10 @@ def test_iterable_data_cannot_be_sharded():
 
     with pytest.raises(TypeError, match="iterable dataset .*Stream.* devices=1"):
         sharded_data(torch.utils.data.DataLoader(Stream()))
+    # CBOW draws its batches from one: refused before any process starts
+    with pytest.raises(TypeError, match=r"training data is an iterable dataset \(_Batches\)"):
+        CBOW(vector_size=4, min_count=1, max_epochs=1, trainer_kwargs=DDP).fit(
+            ["the cat sat on the mat", "a dog ran in the park"] * 5)
 
 
 # ------------------------------------------------------------------ bad input, no processes

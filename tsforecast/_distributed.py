@@ -200,6 +200,7 @@ def launch(train, module, train_loader, val_loader, *, n_processes, verbose, **k
     ``train`` returned. Every rank must agree on the best epoch and the
     weights, or a ``TrainingError`` says so.
     """
+    sharded_data(train_loader, val_loader)  # data that cannot be split fails here, not in a rank
     seed = _loader_seed(train_loader)
     threads = max(1, torch.get_num_threads() // n_processes)
     with tempfile.TemporaryDirectory(prefix="tsforecast-ddp-") as tmp:
@@ -360,7 +361,7 @@ class _ShardedData(pl.LightningDataModule):
                 raise TypeError(
                     f"The {name} data is an iterable dataset "
                     f"({type(loader.dataset).__name__}), which cannot be split across "
-                    f"processes. Train this estimator with devices=1.")
+                    f"processes. Train this estimator with trainer_kwargs devices=1.")
 
     def _shard(self, loader, training):
         world, rank = self.trainer.world_size, self.trainer.global_rank
