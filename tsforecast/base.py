@@ -380,13 +380,16 @@ class BaseForecaster(BaseEstimator):
             A new history to forecast from, without refitting (e.g. the latest
             data). It needs the same columns as in ``fit`` and at least
             ``lookback`` rows. Without it, forecasts follow the series seen in
-            ``fit``.
+            ``fit``. With many series, a history whose id was seen in ``fit``
+            is scaled with that series' statistics, any other with its own.
 
         Returns
         -------
         forecast : same kind as ``y`` (or as the ``y`` of ``fit``)
             ``horizon`` rows, indexed by the future time stamps (integer steps
-            for numpy input); a list for a list of series.
+            for numpy input). Many series come back in their container: a
+            list, a dict with the same keys, or a long frame with the same
+            index names or id/time columns (``horizon`` rows per id).
         """
         batch = self._prepare_predict(horizon, X, y)
         out = self._forecast(batch.past, batch.future, batch.horizon).numpy().astype(np.float64)
