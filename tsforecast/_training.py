@@ -218,6 +218,11 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
         Passed to ``pytorch_lightning.Trainer`` and override the defaults
         (``accelerator="auto"``, ``devices=1``, ``gradient_clip_val=1.0``, no
         logger, no checkpoint files). ``callbacks`` given here are added to ours.
+        With several devices (e.g. ``{"devices": 2, "strategy": "ddp"}``) the
+        processes are started here and the trained weights loaded back into
+        ``module``; under a cluster launcher (torchrun, srun) this process is
+        one rank. Either way each rank trains on its own shard of the
+        windows: see ``_distributed.py``.
     callbacks : sequence of Callback
         Extra callbacks from the library (e.g. the Optuna pruning callback).
 

@@ -13,7 +13,6 @@ batch to the next and detached there, so gradients stop at each chunk
 from __future__ import annotations
 
 import copy
-
 import math
 from collections.abc import Sequence
 
