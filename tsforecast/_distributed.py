@@ -325,7 +325,8 @@ def _worker(directory, rank):
         history, best_epoch = job["train"](module, job["train_loader"], job["val_loader"],
                                            **job["kwargs"])
         result = {"history": history, "best_epoch": best_epoch, "checksum": _checksum(module),
-                  "state": module.state_dict() if rank == 0 else None}
+                  "state": ({k: v.cpu() for k, v in module.state_dict().items()}
+                            if rank == 0 else None)}
         torch.save(result, directory / f"result-{rank}.tmp")
         os.replace(directory / f"result-{rank}.tmp", directory / f"result-{rank}.pt")
     except BaseException as err:  # noqa: BLE001 - reported to the caller, then exit non-zero
