@@ -151,9 +151,20 @@ class StepTimer(pl.Callback):
 
     def on_train_epoch_end(self, trainer, pl_module):
         wall, cpu = time.perf_counter() - self.epoch[0], time.process_time() - self.epoch[1]
-        row = {"rank": trainer.global_rank, "world_size": trainer.world_size,
-               "epoch_wall_s": wall, "epoch_cpu_s": cpu, "steps": len(self.steps),
-               "step_ms_median": 1000 * float(np.median(self.steps)),
-               "step_ms_mean": 1000 * float(np.mean(self.steps))}
+        self.row = {"rank": trainer.global_rank, "world_size": trainer.world_size,
+                    "epoch_wall_s": wall, "epoch_cpu_s": cpu, "steps": len(self.steps),
+                    "step_ms_median": 1000 * float(np.median(self.steps)),
+                    "step_ms_mean": 1000 * float(np.mean(self.steps))}
+
+    def on_train_end(self, trainer, pl_module):
+        if trainer.world_size > 1:  # the all-reduce of one step's gradients, alone
+            grads = torch.zeros(sum(p.numel() for p in pl_module.parameters()))
+            times = []
+            for _ in range(50):
+                torch.distributed.barrier()
+                start = time.perf_counter()
+                torch.distributed.all_reduce(grads)
+                times.append(time.perf_counter() - start)
+            self.row["allreduce_ms_median"] = 1000 * float(np.median(times))
         path = Path(self.folder) / f"rank-{trainer.global_rank}.json"
-        path.write_text(json.dumps(row))
+        path.write_text(json.dumps(self.row))
