@@ -221,6 +221,14 @@ def test_bad_multi_process_settings_are_clear_errors(settings, match):
         est.fit(seasonal(n=300))
 
 
+def test_what_cannot_be_sent_to_the_processes_is_a_clear_error():
+    callback = pl.callbacks.LambdaCallback(on_train_start=lambda trainer, module: None)
+    est = LSTMForecaster(**SETTINGS, trainer_kwargs={**DDP, "callbacks": [callback]})
+    with pytest.raises(TypeError, match=r"one of them cannot be pickled .*Define custom "
+                                        r"classes at module level in an importable module"):
+        est.fit(seasonal(n=300))
+
+
 def test_one_process_settings_launch_nothing_and_leave_the_environment_alone(monkeypatch):
     assert processes_to_launch({"accelerator": "cpu"}) == 0
     one = {"accelerator": "cpu", "devices": 1, "strategy": "ddp"}
