@@ -7,6 +7,8 @@ Every forecaster subclasses :class:`BaseForecaster` and adds only its network
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import torch
@@ -26,13 +28,14 @@ from .data.inputs import (
 from .data.scaling import StandardScaler
 from .data.splits import chronological_spans
 from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
-from .models._layers import ForecastNet
+from .models._layers import ForecastNet, median_index
 from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
     check_int,
     check_options,
+    check_quantile_levels,
     check_random_state,
 )
 
@@ -40,7 +43,7 @@ __all__ = ["BaseForecaster"]
 
 STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
-LOSSES = ("mse", "mae", "huber")
+LOSSES = ("mse", "mae", "huber", "quantile")
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
 
 
@@ -84,12 +87,23 @@ class BaseForecaster(BaseEstimator):
         Multiply the learning rate by this factor in (0, 1] after every epoch
         (exponential decay, a common schedule for long-horizon forecasters);
         None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
         Training loss, also the validation loss that early stopping watches:
         mean squared error, mean absolute error (robust to outliers, and the
-        loss SegRNN trains with, Lin et al., 2023) or Huber (squared below 1,
-        absolute above, on the scaled values). Tuning compares trials by this
-        validation loss, so keep it fixed across a study.
+        loss SegRNN trains with, Lin et al., 2023), Huber (squared below 1,
+        absolute above, on the scaled values) or ``"quantile"``: the pinball
+        loss averaged over the levels in ``quantiles`` (a quantile head, see
+        ``quantiles``). Tuning compares trials by this validation loss, so
+        keep it fixed across a study.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head, sorted and distinct in (0, 1), e.g.
+        ``(0.1, 0.5, 0.9)``; required with ``loss="quantile"`` and an error
+        with any other loss. The network then emits one forecast per level
+        and target, all trained at once; levels never cross (the outputs are
+        sorted). ``predict`` returns the median level: 0.5 if trained, else
+        the level nearest 0.5 (the lower of two equally near), which is also
+        the value fed back as input by the recursive strategy and by a direct
+        model rolling past its horizon. Include 0.5 for a sound point forecast.
     batch_size : int, default=32
         Training windows per gradient step.
     max_epochs : int, default=50
@@ -139,8 +153,8 @@ class BaseForecaster(BaseEstimator):
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
-                 loss="mse", batch_size=32, max_epochs=50, patience=5, validation_size=0.2,
-                 random_state=None, verbose=None, trainer_kwargs=None):
+                 loss="mse", quantiles=None, batch_size=32, max_epochs=50, patience=5,
+                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
         self.lookback = lookback
         self.horizon = horizon
         self.strategy = strategy
@@ -150,6 +164,7 @@ class BaseForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -171,6 +186,7 @@ class BaseForecaster(BaseEstimator):
         check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
                     allow_none=True)
         check_options(self, "loss", self.loss, LOSSES)
+        self._check_quantiles()
         check_int(self, "batch_size", self.batch_size)
         check_int(self, "max_epochs", self.max_epochs)
         check_int(self, "patience", self.patience, allow_none=True)
@@ -184,6 +200,29 @@ class BaseForecaster(BaseEstimator):
     def _check_model_params(self):
         """Check the subclass's own parameters; raise ValueError/TypeError."""
 
+    def _check_quantiles(self):
+        """``quantiles`` goes with ``loss="quantile"`` and only with it."""
+        name = type(self).__name__
+        if self.loss == "quantile" and self.quantiles is None:
+            raise ValueError(
+                f"{name} was given loss='quantile' but no levels: 'quantiles' is None. Pass "
+                f"the levels to train, e.g. quantiles=(0.1, 0.5, 0.9), or another loss."
+            )
+        if self.loss != "quantile" and self.quantiles is not None:
+            raise ValueError(
+                f"The 'quantiles' parameter of {name} is only used with loss='quantile', but "
+                f"loss={self.loss!r}. Set loss='quantile' to train a quantile head, or "
+                f"quantiles=None."
+            )
+        levels = check_quantile_levels(self, "quantiles", self.quantiles, allow_none=True)
+        if levels is not None and 0.5 not in levels:
+            point = levels[median_index(levels)]
+            warnings.warn(
+                f"The 'quantiles' of {name} do not include 0.5 (got {levels}): predict will "
+                f"return level {point:g}, the one nearest the median, and the recursive "
+                f"strategy feeds it back. Add 0.5 to the levels for a median forecast.",
+                UserWarning, stacklevel=4)
+
     def _build_network(self, n_features, n_targets, horizon):
         raise NotImplementedError
 
@@ -196,9 +235,13 @@ class BaseForecaster(BaseEstimator):
         """The core network wrapped with RevIN and channel independence."""
         independent = self.channel_independent and n_targets > 1
         core_targets = 1 if independent else n_targets
-        core = self._build_network(core_targets + n_covariates, core_targets, self._n_out)
+        n_levels = 1 if self.loss != "quantile" else len(self.quantiles)
+        # A quantile head's core forecasts each target once per level (see ForecastNet).
+        core = self._build_network(core_targets * n_levels + n_covariates,
+                                   core_targets * n_levels, self._n_out)
         return ForecastNet(core, n_targets, revin=self.scaling == "revin",
-                           channel_independent=independent)
+                           channel_independent=independent,
+                           quantiles=self.quantiles if self.loss == "quantile" else None)
 
     # ------------------------------------------------------------------ fit
     def fit(self, y, X=None):
@@ -282,7 +325,7 @@ class BaseForecaster(BaseEstimator):
                     batch_size=max(self.batch_size, 256), shuffle=False,
                     collate_fn=collate_batch)
             module = TrainingModule(network, loss=self.loss, learning_rate=self.learning_rate,
-                                    lr_decay=self.lr_decay)
+                                    lr_decay=self.lr_decay, quantiles=self.quantiles)
             # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
             # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(
@@ -413,12 +456,15 @@ class BaseForecaster(BaseEstimator):
         return future
 
     @torch.no_grad()
-    def _forecast(self, past, future, horizon, return_attention=False):
+    def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
         """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
 
         Predicts in batches of windows and moves each batch's output to CPU,
         so that long backtests on a GPU do not fill its memory. With
         ``return_attention`` also returns the weights, shape (S, horizon, L).
+        Returns (S, horizon, T), scaled; for a quantile head the median level
+        (which is also what rolls forward), or with ``return_quantiles`` all
+        levels, (S, horizon, T, Q).
         """
         network = self.network_.eval()
         device = next(network.parameters()).device
@@ -442,19 +488,47 @@ class BaseForecaster(BaseEstimator):
                     pred, weights = network(window, block_cov, return_attention=True)
                     maps.append(weights)  # (S, n_out, L)
                 else:
-                    pred = network(window, block_cov)  # -> (S, n_out, T)
+                    pred = network(window, block_cov)  # -> (S, n_out, T) or (.., T, Q)
                 steps.append(pred)
+                if pred.dim() == 4:  # a quantile head rolls forward on its median
+                    pred = pred[..., network.median_index]
                 if b + 1 < n_blocks:
                     new_rows = torch.cat([pred, block_cov], dim=-1)
                     window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
-            outputs.append(torch.cat(steps, dim=1)[:, :horizon].cpu())
+            out = torch.cat(steps, dim=1)[:, :horizon].cpu()
+            if out.dim() == 4 and not return_quantiles:
+                out = out[..., network.median_index]
+            outputs.append(out)
             if return_attention:
                 attentions.append(torch.cat(maps, dim=1)[:, :horizon].cpu())
         if return_attention:
             return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
 
-    def _forecast_origins(self, values, origins, horizon):
+    def _head_quantiles(self, past, future, horizon):
+        """All levels of a quantile head, on the original scale: (S, horizon, T, Q).
+
+        ``past`` (S, L, F) and ``future`` (S, horizon, C) are scaled inputs as
+        :meth:`_prepare_predict` returns them. Level ``q`` is
+        ``self.quantiles[q]``; levels never cross (the network sorts them) and
+        the median level (``self.network_.median_index``) equals
+        :meth:`predict`'s forecast. Beyond the first block of a direct model
+        (or the first step of a recursive one) every level is conditioned on
+        the median path fed back as input, so the spread there is too narrow
+        (it omits the uncertainty of the fed-back steps).
+        """
+        if self.network_.quantiles is None:
+            raise TypeError(
+                f"{type(self).__name__} was fitted with loss={self.loss!r}, which has no "
+                f"quantile head. Fit it with loss='quantile' and quantiles=(...)."
+            )
+        out = self._forecast(past, future, horizon, return_quantiles=True)
+        out = out.numpy().astype(np.float64).swapaxes(-1, -2)  # -> (S, horizon, Q, T)
+        if self.scaler_ is not None:
+            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        return np.ascontiguousarray(out.swapaxes(-1, -2))  # -> (S, horizon, T, Q)
+
+    def _forecast_origins(self, values, origins, horizon, quantiles=False):
         """Forecast ``horizon`` steps from many origins of one series, for backtests.
 
         ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
@@ -463,7 +537,10 @@ class BaseForecaster(BaseEstimator):
         covariates (never the targets) of rows ``[o, o + horizon)``. Every
         window comes from one gather on a strided view of the scaled series,
         and ``_forecast`` runs them in batches. Returns (S, horizon, T),
-        unscaled.
+        unscaled; with ``quantiles=True`` the levels of a quantile head,
+        (S, horizon, T, Q), as :meth:`_head_quantiles` gives them (e.g. to
+        calibrate them with :func:`tsforecast._quantile_head.cqr_correction`
+        on the validation tail).
         """
         scaled = (self.scaler_.transform(values) if self.scaler_ is not None
                   else values.astype(np.float32))
@@ -477,6 +554,8 @@ class BaseForecaster(BaseEstimator):
         future = gathered[:, self.lookback:, self.n_targets_:]  # -> (S, horizon, C)
         if not n_cov:
             future = past.new_zeros(len(past), horizon, 0)
+        if quantiles:
+            return self._head_quantiles(past, future, horizon)
         out = self._forecast(past, future, horizon).numpy().astype(np.float64)
         if self.scaler_ is not None:
             out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
