@@ -165,8 +165,8 @@ def main(argv=None):
     for levels in LEVEL_SETS:
         for seed in args.seeds:
             rows.extend(run(levels, protocol, horizon, seed, max_epochs))
-        print(pd.DataFrame(rows[-2:])[["levels", "variant", "coverage", "width", "pinball"]],
-              flush=True)
+            print(pd.DataFrame(rows[-2:])[["levels", "variant", "seed", "coverage", "width",
+                                           "pinball"]], flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/quantile_head.py " + " ".join(sys.argv[1:] if argv is None
                                                                else argv)
