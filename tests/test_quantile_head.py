@@ -218,6 +218,17 @@ def test_quantile_head_deterministic(Estimator, sine_series):
     np.testing.assert_array_equal(_quantiles(a), _quantiles(b))
 
 
+def test_backtest_of_a_quantile_model_scores_the_median(sine_series):
+    from tsforecast.model_selection import backtest
+
+    est = LSTMForecaster(**QFAST).fit(sine_series.iloc[:200])
+    result = backtest(est, sine_series, start=200, step=6, horizon=6)
+    origins = np.arange(200, 240 - 6 + 1, 6)
+    q = est._forecast_origins(sine_series.to_numpy()[:, None], origins, 6, quantiles=True)
+    np.testing.assert_allclose(result.forecasts["y_pred"].to_numpy(), q[..., 0, 1].ravel(),
+                               rtol=1e-5)
+
+
 # the estimator contract, in quantile mode (predict returns the median)
 QUANTILE_MODE_CHECKS = [
     test_common.check_fit_leaves_params_unchanged, test_common.check_predict_numpy,
