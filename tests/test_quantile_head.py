@@ -4,11 +4,9 @@ The per-estimator checks run every deep estimator in ``ESTIMATORS`` in quantile
 mode, reusing the contract checks of ``test_common`` where they apply.
 """
 
-import inspect
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 from scipy.stats import norm
@@ -242,11 +240,7 @@ QUANTILE_MODE_CHECKS = [
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("check", QUANTILE_MODE_CHECKS, ids=lambda f: f.__name__)
 def test_common_in_quantile_mode(Estimator, check, sine_series, tmp_path):
-    est = Estimator(**QFAST)
-    if "tmp_path" in inspect.signature(check).parameters:
-        check(est, sine_series, tmp_path)
-    else:
-        check(est, sine_series)
+    test_common.run_check(check, Estimator(**QFAST), sine_series, tmp_path)
 
 
 # ----------------------------------------------------------------- conformalised quantile regression
