@@ -353,3 +353,4 @@ def test_quantile_head_with_teacher_forcing(sine_frame):
                                                        segment_len=3, channel_independent=False))
     q = _quantiles(est.fit(sine_frame))
     assert q.shape == (1, est.horizon, 2, 3) and np.isfinite(q).all()
+    assert est.predict_attention().shape == (est.horizon, est.lookback)
