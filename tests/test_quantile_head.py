@@ -29,8 +29,7 @@ QFAST = dict(FAST, loss="quantile", quantiles=LEVELS)
 
 def _quantiles(est, horizon=None, X=None, y=None):
     """The head's levels for predict's inputs: (S, horizon, T, Q)."""
-    past, future, _, _, horizon = est._prepare_predict(horizon, X, y)
-    return est._head_quantiles(past, future, horizon)
+    return est._head_quantiles(est._prepare_predict(horizon, X, y))
 
 
 def _ar1(n, phi=0.8, seed=0):
@@ -214,6 +213,19 @@ def test_quantile_head_deterministic(Estimator, sine_series):
     a = clone(Estimator(**QFAST)).fit(sine_series)
     b = clone(Estimator(**QFAST)).fit(sine_series)
     np.testing.assert_array_equal(_quantiles(a), _quantiles(b))
+
+
+def test_quantile_head_many_series_each_on_its_own_scale():
+    ys = {"low": seasonal(seed=1), "high": 100 + 10 * seasonal(seed=2)}
+    est = LSTMForecaster(**QFAST).fit(ys)
+    q = _quantiles(est)  # one row per series, in the order of the dict
+    pred = est.predict()
+    assert q.shape == (2, est.horizon, 1, 3) and (np.diff(q, axis=-1) >= 0).all()
+    for i, key in enumerate(ys):
+        np.testing.assert_allclose(pred[key].to_numpy(), q[i, :, 0, 1])
+    assert q[1].min() > 50 > q[0].max()
+    # the spread follows each series' scale (per-series statistics undo per level)
+    assert (q[1, ..., 2] - q[1, ..., 0]).mean() > 3 * (q[0, ..., 2] - q[0, ..., 0]).mean()
 
 
 def test_backtest_of_a_quantile_model_scores_the_median(sine_series):
