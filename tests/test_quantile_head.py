@@ -1,4 +1,4 @@
-"""Quantile heads (loss="quantile"): shapes, monotone levels, the pinball loss, errors, CQR, learning.
+"""Quantile heads (loss="quantile"): shapes, monotone levels, pinball loss, errors, CQR, learning.
 
 The per-estimator checks run every deep estimator in ``ESTIMATORS`` in quantile
 mode, reusing the contract checks of ``test_common`` where they apply.
@@ -255,7 +255,7 @@ def test_common_in_quantile_mode(Estimator, check, sine_series, tmp_path):
     test_common.run_check(check, Estimator(**QFAST), sine_series, tmp_path)
 
 
-# ----------------------------------------------------------------- conformalised quantile regression
+# ----------------------------------------------------------------- conformalised QR (CQR)
 def test_cqr_correction_matches_hand_computation():
     truth = np.arange(10.0).reshape(10, 1, 1)
     lower = np.full((10, 1, 1), 2.0)

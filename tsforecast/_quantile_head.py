@@ -1,4 +1,8 @@
-"""Conformalised quantile regression (CQR) for the quantile heads of the deep forecasters.
+"""Quantile heads of the deep forecasters: the parameter check and conformalised regression.
+
+The head itself (one output per level, sorted) is built in
+:class:`tsforecast.models._layers.ForecastNet`, its loss is
+:class:`tsforecast._training.PinballLoss`.
 
 A quantile head (``loss="quantile"``) learns the levels directly, but nothing
 guarantees that its ``[q_lo, q_hi]`` band covers ``q_hi - q_lo`` of new data:
@@ -11,10 +15,42 @@ only watched for early stopping.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
-__all__ = ["cqr_correction"]
+from .models._layers import median_index
+from .utils.validation import check_quantile_levels
+
+__all__ = ["check_quantile_params", "cqr_correction"]
+
+
+def check_quantile_params(est):
+    """Check ``est.quantiles`` against ``est.loss``: it goes with ``loss="quantile"`` only.
+
+    Raises ValueError or TypeError naming the estimator; warns when the
+    levels lack 0.5 (``predict`` then returns the level nearest the median).
+    """
+    name = type(est).__name__
+    if est.loss == "quantile" and est.quantiles is None:
+        raise ValueError(
+            f"{name} was given loss='quantile' but no levels: 'quantiles' is None. Pass "
+            f"the levels to train, e.g. quantiles=(0.1, 0.5, 0.9), or another loss."
+        )
+    if est.loss != "quantile" and est.quantiles is not None:
+        raise ValueError(
+            f"The 'quantiles' parameter of {name} is only used with loss='quantile', but "
+            f"loss={est.loss!r}. Set loss='quantile' to train a quantile head, or "
+            f"quantiles=None."
+        )
+    levels = check_quantile_levels(est, "quantiles", est.quantiles, allow_none=True)
+    if levels is not None and 0.5 not in levels:
+        point = levels[median_index(levels)]
+        warnings.warn(
+            f"The 'quantiles' of {name} do not include 0.5 (got {levels}): predict will "
+            f"return level {point:g}, the one nearest the median, and the recursive "
+            f"strategy feeds it back. Add 0.5 to the levels for a median forecast.",
+            UserWarning, stacklevel=4)
 
 
 def cqr_correction(truth, lower, upper, coverage):

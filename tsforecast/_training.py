@@ -56,6 +56,7 @@ class PinballLoss(nn.Module):
         error = target.unsqueeze(-1) - out  # -> (..., Q)
         return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()
 
+
 # Lightning's informational chatter (device summary, seeding) and the warnings it
 # raises for small in-memory datasets are noise for an estimator's user.
 _QUIET_LOGGERS = ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric")

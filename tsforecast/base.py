@@ -7,7 +7,6 @@ Every forecaster subclasses :class:`BaseForecaster` and adds only its network
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
+from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -29,14 +29,13 @@ from .data.inputs import (
 from .data.scaling import StandardScaler
 from .data.splits import Spans, chronological_spans
 from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
-from .models._layers import ForecastNet, median_index
+from .models._layers import ForecastNet
 from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
     check_int,
     check_options,
-    check_quantile_levels,
     check_random_state,
 )
 
@@ -220,7 +219,7 @@ class BaseForecaster(BaseEstimator):
         check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
                     allow_none=True)
         check_options(self, "loss", self.loss, LOSSES)
-        self._check_quantiles()
+        check_quantile_params(self)
         check_int(self, "batch_size", self.batch_size)
         check_int(self, "max_epochs", self.max_epochs)
         check_int(self, "patience", self.patience, allow_none=True)
@@ -234,29 +233,6 @@ class BaseForecaster(BaseEstimator):
     def _check_model_params(self):
         """Check the subclass's own parameters; raise ValueError/TypeError."""
 
-    def _check_quantiles(self):
-        """``quantiles`` goes with ``loss="quantile"`` and only with it."""
-        name = type(self).__name__
-        if self.loss == "quantile" and self.quantiles is None:
-            raise ValueError(
-                f"{name} was given loss='quantile' but no levels: 'quantiles' is None. Pass "
-                f"the levels to train, e.g. quantiles=(0.1, 0.5, 0.9), or another loss."
-            )
-        if self.loss != "quantile" and self.quantiles is not None:
-            raise ValueError(
-                f"The 'quantiles' parameter of {name} is only used with loss='quantile', but "
-                f"loss={self.loss!r}. Set loss='quantile' to train a quantile head, or "
-                f"quantiles=None."
-            )
-        levels = check_quantile_levels(self, "quantiles", self.quantiles, allow_none=True)
-        if levels is not None and 0.5 not in levels:
-            point = levels[median_index(levels)]
-            warnings.warn(
-                f"The 'quantiles' of {name} do not include 0.5 (got {levels}): predict will "
-                f"return level {point:g}, the one nearest the median, and the recursive "
-                f"strategy feeds it back. Add 0.5 to the levels for a median forecast.",
-                UserWarning, stacklevel=4)
-
     def _build_network(self, n_features, n_targets, horizon):
         raise NotImplementedError
 
@@ -266,7 +242,7 @@ class BaseForecaster(BaseEstimator):
         return self.horizon if self.strategy == "direct" else 1
 
     def _make_network(self, n_targets, n_covariates):
-        """The core network wrapped with RevIN and channel independence."""
+        """The core network wrapped with RevIN, channel independence and the quantile head."""
         independent = self.channel_independent and n_targets > 1
         core_targets = 1 if independent else n_targets
         n_levels = 1 if self.loss != "quantile" else len(self.quantiles)
@@ -611,6 +587,7 @@ class BaseForecaster(BaseEstimator):
                          for q in range(out.shape[-1])], axis=-1)
 
     def _check_quantile_head(self):
+        """A TypeError unless the fitted network has a quantile head."""
         if self.network_.quantiles is None:
             raise TypeError(
                 f"{type(self).__name__} was fitted with loss={self.loss!r}, which has no "
