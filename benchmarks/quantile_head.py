@@ -104,7 +104,7 @@ def report(rows, out_dir, command, protocol, horizon):
         json.dumps(frame.to_dict(orient="records"), indent=1, default=float))
     columns = ["nominal", "coverage", "worst step coverage", "best step coverage", "width",
                "interval score", "pinball", "median MSE", "median MAE", "epochs", "train s",
-               "calibration CPU s"]
+               "train CPU s", "calibration CPU s"]
     groups = frame.groupby(["levels", "variant"], sort=False)
     shown = groups[columns].mean().reset_index()
     shown.insert(2, "seeds", groups.size().to_numpy())
@@ -132,8 +132,9 @@ def report(rows, out_dir, command, protocol, horizon):
         "- interval score: Winkler's, width + (2/alpha) x miss, alpha = 1 - nominal.",
         "- pinball: mean over all levels (the training loss); median MSE / MAE: the 0.5 level "
         "as a point forecast (compare the GRU trained on MAE in `ett.md`).",
-        "- train s: wall-clock of `fit`; calibration CPU s: forecasting the validation "
-        "origins and computing the margin.",
+        "- train s / train CPU s: wall-clock and process CPU seconds of `fit` (wall-clock "
+        "depends on the load of the shared machine); calibration CPU s: forecasting the "
+        "validation origins and computing the margin.",
         "- Means over the seeds; min - max over seeds: "
         + "; ".join(f"{lv} {va}: coverage {r[('coverage', 'min')]:.3f} - "
                     f"{r[('coverage', 'max')]:.3f}, pinball {r[('pinball', 'min')]:.4f} - "
@@ -143,6 +144,7 @@ def report(rows, out_dir, command, protocol, horizon):
                                       "worst step coverage": ".3f",
                                       "best step coverage": ".3f", "width": ".3f",
                                       "interval score": ".3f", "train s": ".1f",
+                                      "train CPU s": ".1f",
                                       "calibration CPU s": ".1f", "epochs": ".1f"},
                        left=("levels", "variant")),
         "",
