@@ -139,6 +139,7 @@ def test_median_index():
     (dict(loss="quantile", quantiles="0.1,0.9"), TypeError, r"Got '0\.1,0\.9' \(str\)"),
     (dict(loss="quantile", quantiles={0.1, 0.9}), TypeError, r"\(set\)"),
     (dict(loss="quantile", quantiles=(True, 0.5)), TypeError, r"\(tuple\)"),
+    (dict(loss="quantile", quantiles=np.array([0.1, 0.9])), TypeError, r"\(ndarray\)"),
 ])
 def test_bad_quantile_params(params, error, message, sine_series):
     est = LSTMForecaster(**dict(FAST, **params))

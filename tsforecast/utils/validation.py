@@ -9,8 +9,6 @@ from __future__ import annotations
 import numbers
 from collections.abc import Iterable
 
-import numpy as np
-
 
 def _owner(obj) -> str:
     return obj if isinstance(obj, str) else type(obj).__name__
@@ -111,16 +109,15 @@ def check_int_tuple(obj, name, value, *, fields):
 def check_quantile_levels(obj, name, value, *, allow_none=False):
     """Check that ``name`` is a non-empty sorted tuple or list of distinct floats in (0, 1).
 
-    Raises TypeError for anything but a tuple, list or 1-d array of real
-    numbers, and ValueError for levels outside (0, 1), unsorted or duplicated
-    ones. Returns the levels as a tuple of floats (None if allowed and given).
+    Raises TypeError for anything but a tuple or list of real numbers (an
+    array too: estimator parameters must survive JSON in ``save``), and
+    ValueError for levels outside (0, 1), unsorted or duplicated ones.
+    Returns the levels as a tuple of floats (None if allowed and given).
     """
     if value is None and allow_none:
         return None
     expected = ("a sorted tuple of distinct floats in (0, 1), e.g. (0.1, 0.5, 0.9)"
                 + (", or None" if allow_none else ""))
-    if isinstance(value, np.ndarray) and value.ndim == 1:
-        value = value.tolist()
     ok = isinstance(value, (tuple, list)) and all(
         isinstance(q, numbers.Real) and not isinstance(q, bool) for q in value)
     if not ok:
