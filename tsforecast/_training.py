@@ -11,9 +11,12 @@ callback and Optuna pruning all monitor the metric names defined here.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
+import importlib.util
 import logging
 import math
+import os
 import sys
 import warnings
 
@@ -23,15 +26,16 @@ from torch import nn
 
 from .exceptions import TrainingError
 
-__all__ = ["TRAIN_LOSS", "VAL_LOSS", "TrainingModule", "train_network"]
+__all__ = ["TRAIN_LOSS", "VAL_LOSS", "TrainingModule", "fit_label", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
 
 _LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
 
-# Lightning's informational chatter (device summary, seeding) and the warnings it
-# raises for small in-memory datasets are noise for an estimator's user.
+# Lightning's informational chatter (device summary, "Tip: try litlogger" adverts,
+# "`Trainer.fit` stopped") and the warnings it raises for small in-memory datasets
+# are noise for an estimator's user, verbose or not: only the progress bar is shown.
 _QUIET_LOGGERS = ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric")
 _QUIET_WARNINGS = (
     r".*does not have many workers.*",
@@ -161,11 +165,14 @@ class _History(pl.Callback):
 
 
 @contextlib.contextmanager
-def quiet_lightning(verbose: bool):
-    """Silence Lightning's info logs and small-data warnings unless ``verbose``."""
-    if verbose:
-        yield
-        return
+def quiet_lightning(verbose: bool = False):
+    """Silence Lightning's info logs, adverts and small-data warnings during a fit.
+
+    Applied whatever ``verbose`` says (the argument is kept for callers):
+    progress is shown by :class:`_ProgressBar`, never by Lightning's banners.
+    The levels of Lightning's loggers and the warnings filters are restored on
+    exit, so the user's own logging configuration is left as it was.
+    """
     loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -180,11 +187,98 @@ def quiet_lightning(verbose: bool):
                 lg.setLevel(level)
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel, where stderr is not a terminal but a bar still shows."""
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
+    return ip is not None and hasattr(ip, "kernel")
+
+
 def resolve_verbose(verbose) -> bool:
-    """``None`` means: show progress when stderr is an interactive terminal."""
+    """``None`` means: show progress in a terminal or a notebook, never under CI."""
     if verbose is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            return False
+        return _in_notebook() or bool(getattr(sys.stderr, "isatty", lambda: False)())
     return bool(verbose)
+
+
+_FIT_LABEL = contextvars.ContextVar("tsforecast_fit_label", default=None)
+
+
+@contextlib.contextmanager
+def fit_label(label: str):
+    """Name the progress bars of the fits run inside this block (e.g. "final fit")."""
+    token = _FIT_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _FIT_LABEL.reset(token)
+
+
+class _ProgressBar(pl.callbacks.ProgressBar):
+    """One bar per fit on stderr: epoch, training and validation loss, elapsed time and ETA.
+
+    Lightning's own bars print to stdout (mixing with the user's results), start
+    a new bar every epoch and add one for every validation run. This one counts
+    training batches over all epochs, so its ETA covers the whole fit, and it
+    uses ``tqdm.auto`` (a widget in notebooks) when ipywidgets is installed.
+    """
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.label = label
+        self.bar = None
+        self._enabled = True
+
+    def disable(self):
+        self._enabled = False
+
+    def enable(self):
+        self._enabled = True
+
+    def on_train_start(self, trainer, pl_module):
+        if not self._enabled:
+            return
+        if importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.auto import tqdm
+        else:  # tqdm.auto would warn "IProgress not found" in a notebook
+            from tqdm import tqdm
+        per_epoch = trainer.num_training_batches
+        total = trainer.max_epochs * per_epoch if math.isfinite(per_epoch) else None
+        self.bar = tqdm(total=total, desc=self.label, file=sys.stderr, dynamic_ncols=True,
+                        leave=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| "
+                        "[{elapsed}<{remaining}{postfix}]")
+        self.bar.set_postfix_str(f"epoch 1/{trainer.max_epochs}")
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.bar is None:
+            return
+        # Callbacks run before the module logs the epoch's train loss: read it there.
+        parts = [f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"]
+        train_loss = pl_module.epoch_train_loss()
+        if train_loss is not None:
+            parts.append(f"train_loss={train_loss:.4g}")
+        if VAL_LOSS in trainer.callback_metrics:
+            parts.append(f"val_loss={float(trainer.callback_metrics[VAL_LOSS]):.4g}")
+        self.bar.set_postfix_str(", ".join(parts))
+
+    def on_train_end(self, trainer, pl_module):
+        if self.bar is not None:
+            if self.bar.total is not None and self.bar.n < self.bar.total:
+                self.bar.total = self.bar.n  # early stopping: the fit is done, show 100 %
+                self.bar.set_postfix_str(self.bar.postfix + ", stopped early")
+            self.bar.close()
+            self.bar = None
+
+    def on_exception(self, trainer, pl_module, exception):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_epochs: int,
@@ -200,7 +294,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     patience : int or None
         Epochs without validation improvement before stopping; None disables.
     verbose : bool
-        Progress bar and Lightning's model summary.
+        Show one progress bar on stderr, named by the enclosing :func:`fit_label`.
     trainer_kwargs : dict or None
         Passed to ``pytorch_lightning.Trainer`` and override the defaults
         (``accelerator="auto"``, ``devices=1``, ``gradient_clip_val=1.0``, no
@@ -223,14 +317,16 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
         if patience is not None:
             own.append(pl.callbacks.EarlyStopping(monitor=VAL_LOSS, patience=patience,
                                                   mode="min"))
-    settings = dict(
-        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
-        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
-        enable_model_summary=verbose, num_sanity_val_steps=0, log_every_n_steps=1,
-    )
     user_callbacks = kwargs.pop("callbacks", None) or []
     if not isinstance(user_callbacks, (list, tuple)):
         user_callbacks = [user_callbacks]
+    if verbose and not any(isinstance(c, pl.callbacks.ProgressBar) for c in user_callbacks):
+        own.append(_ProgressBar(_FIT_LABEL.get() or "training"))
+    settings = dict(
+        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
+        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
+        enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=1,
+    )
     settings.update(kwargs)
     settings["callbacks"] = own + list(user_callbacks)
     with quiet_lightning(verbose):
