@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast.cli import calendar_features, main
+from tsforecast.cli import calendar_features
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -51,52 +51,6 @@ def test_calendar_features_follow_the_step():
     np.testing.assert_allclose(hourly["hour_sin"].iloc[6], 1.0)
     daily = calendar_features(pd.date_range("2024-01-01", periods=30, freq="D"))
     assert "hour_sin" not in daily.columns and "dayofweek_sin" in daily.columns
-
-
-@pytest.fixture
-def csv_file(tmp_path):
-    idx = pd.date_range("2024-01-01", periods=600, freq="h")
-    rng = np.random.default_rng(0)
-    sales = 10 + np.sin(2 * np.pi * idx.hour / 24) + 0.1 * rng.standard_normal(600)
-    path = tmp_path / "sales.csv"
-    pd.DataFrame({"date": idx, "sales": sales}).to_csv(path, index=False)
-    return path
-
-
-def test_cli_forecasts_a_csv(csv_file, tmp_path, capsys):
-    out_csv, plot, model = tmp_path / "f.csv", tmp_path / "f.png", tmp_path / "m.tsf"
-    code = main(["forecast", str(csv_file), "--target", "sales", "--time-column", "date",
-                 "--lookback", "24", "--horizon", "12", "--max-epochs", "3", "--season", "24",
-                 "--calendar", "--output", str(out_csv), "--plot", str(plot),
-                 "--save", str(model)])
-    assert code == 0
-    printed = capsys.readouterr().out
-    assert "Holdout backtest" in printed and "seasonal naive (24)" in printed
-    forecast = pd.read_csv(out_csv, index_col=0, parse_dates=True)
-    assert len(forecast) == 12 and forecast.index[0] == pd.Timestamp("2024-01-26 00:00")
-    assert plot.exists() and model.exists()
-    import tsforecast
-
-    assert tsforecast.load(model).covariate_names_[:2] == ["hour_sin", "hour_cos"]
-
-
-def test_cli_reports_bad_arguments(csv_file, capsys):
-    with pytest.raises(SystemExit, match="columns \\['price'\\] are not in"):
-        main(["forecast", str(csv_file), "--target", "price", "--time-column", "date"])
-    with pytest.raises(SystemExit, match="does not exist"):
-        main(["forecast", "missing.csv"])
-    with pytest.raises(SystemExit, match="--holdout 5 must be between the horizon"):
-        main(["forecast", str(csv_file), "--target", "sales", "--time-column", "date",
-              "--horizon", "12", "--holdout", "5"])
-
-
-def test_console_script_runs():
-    import subprocess
-
-    script = Path(sys.executable).parent / "tsforecast"
-    done = subprocess.run([str(script), "forecast", "--help"], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0 and "--lookback" in done.stdout and "--calendar" in done.stdout
 
 
 def test_word_meaning_example_quick(capsys):

@@ -30,6 +30,19 @@ __all__ = ["main", "build_parser", "calendar_features"]
 
 EXIT_OK, EXIT_TRAINING_FAILED, EXIT_USAGE = 0, 1, 2
 
+DESCRIPTION = """\
+Read a CSV with one row per time step and a column of dates anywhere (found
+automatically), fit a forecaster, score it on a holdout backtest against the
+naive and seasonal-naive forecasts, refit on everything (unless --no-refit)
+and write the forecast as CSV and, with --plot, as a PNG.
+
+Covariates known in advance (--covariates) need their future values: put the
+forecast span as extra rows at the end of the CSV, with the covariates filled
+and the targets empty. --calendar adds calendar features computed from the
+time stamps. Notes (what was detected or filled) and progress bars go to
+stderr; the results table goes to stdout.
+"""
+
 EXAMPLES = """\
 examples:
   tsforecast forecast sales.csv
@@ -250,15 +263,38 @@ def _numeric_columns(df: pd.DataFrame, columns, args, report: _Reporter, *, chos
     return keep
 
 
+def _stamp(ts) -> str:
+    """A time stamp as a user wrote it: the date alone at midnight."""
+    ts = pd.Timestamp(ts)
+    return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else str(ts)
+
+
+def _span(delta: pd.Timedelta) -> str:
+    """``1 day``, ``3 days``, ``1 hour``, ``15 minutes``, or pandas' own spelling."""
+    for unit, size in (("day", pd.Timedelta(days=1)), ("hour", pd.Timedelta(hours=1)),
+                       ("minute", pd.Timedelta(minutes=1))):
+        if delta % size == pd.Timedelta(0) and delta >= size:
+            n = delta // size
+            return f"{n} {unit}{'s' if n > 1 else ''}"
+    return str(delta)
+
+
+def _infer_freq(index: pd.DatetimeIndex):
+    with warnings.catch_warnings():  # pandas 3 warns that infer_freq will return an offset
+        warnings.simplefilter("ignore")
+        return pd.infer_freq(index) if len(index) >= 3 else None
+
+
 def _suggest_freq(index: pd.DatetimeIndex) -> str:
-    steps = pd.Series(index[1:] - index[:-1])
-    usual = steps.mode().iloc[0]
+    usual = pd.Series(index[1:] - index[:-1]).mode().iloc[0]
     if usual == pd.Timedelta(days=1) and (index.day_of_week < 5).all():
         return "B"
-    try:
-        return pd.tseries.frequencies.to_offset(usual).freqstr
-    except ValueError:
-        return "D"
+    for code, size in (("D", pd.Timedelta(days=1)), ("h", pd.Timedelta(hours=1)),
+                       ("min", pd.Timedelta(minutes=1)), ("s", pd.Timedelta(seconds=1))):
+        if usual >= size and usual % size == pd.Timedelta(0):
+            n = usual // size
+            return code if n == 1 else f"{n}{code}"
+    return "D"
 
 
 def _regular(df: pd.DataFrame, time_col, args, lines: np.ndarray, raw_time: pd.Series):
@@ -273,15 +309,20 @@ def _regular(df: pd.DataFrame, time_col, args, lines: np.ndarray, raw_time: pd.S
                               f"(month start).") from None
         resampler = df.resample(offset)
         out = resampler.sum(min_count=1) if args.agg == "sum" else getattr(resampler, args.agg)()
-        return out, None
+        # A period that holds exactly one row of the file keeps that row's line number.
+        counts = pd.Series(1, index=index).resample(offset).sum()
+        first_line = pd.Series(lines, index=index).resample(offset).first()
+        kept = np.where(counts.reindex(out.index).to_numpy() == 1,
+                        first_line.reindex(out.index).fillna(-1).to_numpy(), -1)
+        return out, kept.astype(int)
     if index.has_duplicates:
         dup = index[index.duplicated()][0]
-        where = [_line(p) for p in np.flatnonzero(index == dup)[:2]]
-        raise _InputError(f"the time column {time_col!r} has the time stamp {str(dup)!r} "
+        where = [_line(lines[p]) for p in np.flatnonzero(index == dup)[:2]]
+        raise _InputError(f"the time column {time_col!r} has the time stamp {_stamp(dup)!r} "
                           f"twice (lines {where[0]} and {where[1]}). Pass --freq with --agg "
                           f"(e.g. --freq D --agg sum) to combine the rows of each period, or "
                           f"remove the duplicates.")
-    if len(index) >= 3 and pd.infer_freq(index) is None:
+    if len(index) >= 3 and _infer_freq(index) is None:
         steps = index[1:] - index[:-1]
         usual = pd.Series(steps).mode().iloc[0]
         odd = np.flatnonzero(steps != usual)
@@ -291,13 +332,14 @@ def _regular(df: pd.DataFrame, time_col, args, lines: np.ndarray, raw_time: pd.S
         if not args.dayfirst and not args.date_format:
             flipped = pd.DatetimeIndex(_to_datetime(raw_time, dayfirst=True, errors="coerce"))
             if flipped.notna().all() and len(flipped) >= 3 and \
-                    pd.infer_freq(flipped.sort_values()) is not None:
+                    _infer_freq(flipped.sort_values()) is not None:
                 hint = (" They are evenly spaced when read day first (31/12/2024): pass "
                         "--dayfirst.")
         raise _InputError(
             f"the time stamps in {time_col!r} are not evenly spaced: the usual step is "
-            f"{usual} but {len(odd)} step(s) differ, the first from {index[first]} (line "
-            f"{_line(lines[first])}) to {index[first + 1]} (line {_line(lines[first + 1])})."
+            f"{_span(usual)} but {len(odd)} step(s) differ, the first from "
+            f"{_stamp(index[first])} (line {_line(lines[first])}) to "
+            f"{_stamp(index[first + 1])} (line {_line(lines[first + 1])})."
             f"{hint or ''} Pass --freq {freq} to put the series on a regular grid (missing "
             f"steps become empty cells) with --fill ffill|interpolate|zero to fill them, or "
             f"--freq with --agg to aggregate to a coarser step.")
@@ -311,13 +353,16 @@ def _fill(df: pd.DataFrame, columns, n_hist: int, args, report: _Reporter, lines
     if not gaps.any().any():
         return df
     if args.fill == "none":
-        col = gaps.any().idxmax()
-        pos = int(np.flatnonzero(gaps[col].to_numpy())[0])
-        where = f"at {hist.index[pos]}"
-        where += f" (line {_line(lines[pos])})" if lines is not None else " (a step added by --freq)"
+        pos = int(np.flatnonzero(gaps.any(axis=1).to_numpy())[0])  # the earliest gap
+        col = gaps.iloc[pos].idxmax()
+        stamp = hist.index[pos]
+        where = _stamp(stamp) if isinstance(stamp, pd.Timestamp) else f"row {stamp}"
+        where += (f" (line {_line(lines[pos])})" if lines[pos] >= 0
+                  else " (a step added by --freq)")
         raise _InputError(
-            f"column {col!r} has {int(gaps[col].sum())} empty cell(s) in the history, the "
-            f"first {where}. Pass --fill ffill (carry the last value forward), --fill "
+            f"{int(gaps.sum().sum())} cell(s) of the history are missing (empty, NA, n/a, ...), "
+            f"the first in column "
+            f"{col!r} at {where}. Pass --fill ffill (carry the last value forward), --fill "
             f"interpolate or --fill zero.")
     filled = df.copy()
     block = filled.iloc[:n_hist][columns]
@@ -362,6 +407,8 @@ def _read(args, report: _Reporter):
                           f"{list(df.columns)}). Check --target and --covariates.")
     targets = _numeric_columns(df, targets, args, report, chosen=chosen)
     covs = _numeric_columns(df, covs, args, report, chosen=True)
+    if not chosen:
+        report.note(f"targets: {targets} (every numeric column; choose with --target)")
     if not targets:
         raise _InputError(f"{args.csv} has no numeric column to forecast (columns: "
                           f"{list(df.columns)}). Choose one with --target.")
@@ -384,7 +431,7 @@ def _read(args, report: _Reporter):
                               "found. Pass --time-column NAME.")
         full_index = df.index
         if n_hist + args.horizon > len(df):  # extend the index over the forecast span
-            freq = df.index.freq or pd.infer_freq(df.index[:n_hist])
+            freq = df.index.freq or _infer_freq(df.index[:n_hist])
             full_index = pd.date_range(df.index[0], periods=n_hist + args.horizon, freq=freq)
         cal = calendar_features(full_index)
         X = cal if X is None else cal.join(X)
@@ -419,7 +466,10 @@ def _fitting(label: str, fn, *args, **kwargs):
         raise _InputError(_cli_terms(str(err))) from err
 
 
-def _check_sizes(args, n_hist: int) -> int:
+def _check_sizes(args, n_hist: int, est) -> int:
+    """The holdout length, if the model can be fitted before the holdout; else say what to change."""
+    from .data.splits import chronological_spans
+
     need = args.lookback + args.horizon
     holdout = args.holdout if args.holdout is not None else 4 * args.horizon
     most = n_hist - need
@@ -431,6 +481,18 @@ def _check_sizes(args, n_hist: int) -> int:
     if holdout < args.horizon or holdout > most:
         raise _InputError(f"--holdout {holdout} must be between the horizon ({args.horizon}) "
                           f"and {most} for this series of {n_hist} rows.")
+    for rows, when in ((n_hist - holdout, "before the holdout"), (n_hist, "in the series")):
+        try:
+            chronological_spans(rows, lookback=args.lookback,
+                                horizon=args.horizon if args.strategy == "direct" else 1,
+                                validation_size=est.validation_size)
+        except ValueError:
+            raise _InputError(
+                f"the {rows} rows {when} are too few to train with --lookback "
+                f"{args.lookback} and --horizon {args.horizon}: training and early stopping "
+                f"need windows of lookback + horizon rows in both the first "
+                f"{1 - est.validation_size:.0%} and the last {est.validation_size:.0%} of "
+                f"them. Pass a smaller --lookback, --horizon or --holdout.") from None
     return holdout
 
 
@@ -442,11 +504,11 @@ def _forecast(args, report: _Reporter):
 
     torch.set_num_threads(args.threads)
     y, X, n_hist = _read(args, report)
-    holdout = _check_sizes(args, n_hist)
     verbose = False if args.quiet else (True if args.verbose else None)
     est = _registry()[args.model](lookback=args.lookback, horizon=args.horizon,
                                   strategy=args.strategy, max_epochs=args.max_epochs,
                                   random_state=args.seed, verbose=verbose)
+    holdout = _check_sizes(args, n_hist, est)
     name = type(est).__name__
     X_hist = X.iloc[:n_hist] if X is not None else None
     start = n_hist - holdout
@@ -554,22 +616,22 @@ def _add_model_options(p):
     g = p.add_argument_group("model")
     g.add_argument("--model", default="lstm", choices=sorted(_registry()),
                    help="network to fit")
-    g.add_argument("--lookback", type=int, default=48, help="past steps each forecast reads")
-    g.add_argument("--horizon", type=int, default=12, help="steps to forecast")
+    g.add_argument("--lookback", type=int, metavar="N", default=48, help="past steps each forecast reads")
+    g.add_argument("--horizon", type=int, metavar="N", default=12, help="steps to forecast")
     g.add_argument("--strategy", default="direct", choices=["direct", "recursive"],
                    help="all steps at once (direct) or one step fed back (recursive)")
-    g.add_argument("--max-epochs", type=int, default=30, help="training epochs at most "
+    g.add_argument("--max-epochs", type=int, metavar="N", default=30, help="training epochs at most "
                    "(early stopping on the validation tail may stop sooner)")
-    g.add_argument("--seed", type=int, default=0, help="random seed")
-    g.add_argument("--threads", type=int, default=1, help="torch threads")
+    g.add_argument("--seed", type=int, metavar="INT", default=0, help="random seed")
+    g.add_argument("--threads", type=int, metavar="N", default=1, help="torch threads")
     return g
 
 
 def _add_evaluation_options(p):
     g = p.add_argument_group("evaluation")
-    g.add_argument("--holdout", type=int,
+    g.add_argument("--holdout", type=int, metavar="N",
                    help="rows at the end scored by the backtest (default: 4 x horizon)")
-    g.add_argument("--season", type=int,
+    g.add_argument("--season", type=int, metavar="N",
                    help="seasonal period (e.g. 24 for hourly, 7 for daily data) for the "
                         "seasonal-naive baseline and MASE (default: none)")
     g.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
@@ -602,11 +664,12 @@ def build_parser():
     -------
     argparse.ArgumentParser
     """
-    parser = argparse.ArgumentParser(prog="tsforecast", description=__doc__.splitlines()[0],
+    parser = argparse.ArgumentParser(prog="tsforecast",
+                                     description="Time-series forecasting from CSV files.",
                                      epilog=EXAMPLES, formatter_class=_HelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("forecast", help="fit, backtest and forecast a CSV file",
-                       description=__doc__.split("\n\n", 1)[1].split("\n\nExit codes")[0],
+                       description=DESCRIPTION,
                        epilog=EXAMPLES, formatter_class=_HelpFormatter)
     _add_input_options(p)
     _add_model_options(p)

@@ -259,6 +259,8 @@ def plot_forecast(history, forecast, *, actual=None, intervals=None, n_history=N
         if label in act:
             a.plot(act[label].index, act[label].to_numpy(), color="grey" if not shared
                    else color, lw=1, ls=":", label=f"{prefix}actual")
+        if len(h) and len(f) and h.index[-1] < f.index[0]:  # join the forecast to the data
+            f = pd.concat([h.iloc[-1:], f])
         a.plot(f.index, f.to_numpy(), color=color, lw=2, ls="--" if shared else "-",
                label=f"{prefix}forecast")
         if len(h):
@@ -343,7 +345,10 @@ def plot_backtest(result, *, history=None, n_history=None, max_origins=12, max_s
             window = n_history if n_history is not None else len(truth)
             past = _window(past[past.index < truth["time"].iloc[0]], window)
             a.plot(past.index, past.to_numpy(), color="grey", lw=1, label="history")
-        a.plot(truth["time"], truth["y_true"].to_numpy(), color="black", lw=1, label="actual")
+        times, values = truth["time"].to_numpy(), truth["y_true"].to_numpy()
+        if past is not None and len(past):  # join the truth to the history
+            times, values = np.r_[past.index[-1:].to_numpy(), times], np.r_[past.iloc[-1:], values]
+        a.plot(times, values, color="black", lw=1, label="actual")
         for j, origin in enumerate(keep):
             one = part[part["origin"] == origin].sort_values("time")
             color = cmap(0.85 * j / max(1, len(keep) - 1))
