@@ -249,7 +249,15 @@ class _ProgressBar(pl.callbacks.ProgressBar):
         self.bar = tqdm(total=total, desc=self.label, file=sys.stderr, dynamic_ncols=True,
                         leave=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| "
                         "[{elapsed}<{remaining}{postfix}]")
-        self.bar.set_postfix_str(f"epoch 1/{trainer.max_epochs}")
+        self._losses = ""
+
+    def _show(self, trainer):
+        self.bar.set_postfix_str(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
+                                 f"{self._losses}")
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        if self.bar is not None:
+            self._show(trainer)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self.bar is not None:
@@ -259,13 +267,14 @@ class _ProgressBar(pl.callbacks.ProgressBar):
         if self.bar is None:
             return
         # Callbacks run before the module logs the epoch's train loss: read it there.
-        parts = [f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"]
+        losses = ""
         train_loss = pl_module.epoch_train_loss()
         if train_loss is not None:
-            parts.append(f"train_loss={train_loss:.4g}")
+            losses += f", train_loss={train_loss:.4g}"
         if VAL_LOSS in trainer.callback_metrics:
-            parts.append(f"val_loss={float(trainer.callback_metrics[VAL_LOSS]):.4g}")
-        self.bar.set_postfix_str(", ".join(parts))
+            losses += f", val_loss={float(trainer.callback_metrics[VAL_LOSS]):.4g}"
+        self._losses = losses
+        self._show(trainer)
 
     def on_train_end(self, trainer, pl_module):
         if self.bar is not None:
