@@ -31,9 +31,10 @@ def write(tmp_path, frame, name="rates.csv"):
 
 
 def run(capsys, *argv):
+    """Exit code, stdout and stderr (messages unwrapped: they are wrapped to the terminal)."""
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
-    return code, out, err
+    return code, out, " ".join(err.split())
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ inside training (e.g. the loss diverged).
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -116,6 +118,13 @@ def calendar_features(index: pd.DatetimeIndex) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ messages
+def _say(message: str):
+    """Print a note or an error on stderr, wrapped to the terminal (at most 100 columns)."""
+    width = min(100, shutil.get_terminal_size((100, 24)).columns)
+    print(textwrap.fill(f"tsforecast: {message}", width=width, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False), file=sys.stderr)
+
+
 class _Reporter:
     """Notes on stderr (what was detected or changed), silenced by ``--quiet``."""
 
@@ -124,7 +133,7 @@ class _Reporter:
 
     def note(self, message: str):
         if not self.quiet:
-            print(f"tsforecast: {message}", file=sys.stderr)
+            _say(message)
 
 
 def _line(position: int) -> int:
@@ -700,10 +709,10 @@ def main(argv=None):
         if args.command == "forecast":
             _forecast(args, report)
     except _InputError as err:
-        print(f"tsforecast: error: {err}", file=sys.stderr)
+        _say(f"error: {err}")
         return EXIT_USAGE
     except _TrainingFailed as err:
-        print(f"tsforecast: error: {err}", file=sys.stderr)
+        _say(f"error: {err}")
         return EXIT_TRAINING_FAILED
     return EXIT_OK
 

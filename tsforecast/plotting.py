@@ -287,7 +287,7 @@ def plot_backtest(result, *, history=None, n_history=None, max_origins=12, max_s
     Parameters
     ----------
     result : BacktestResult or pandas.DataFrame
-        What :func:`tsforecast.model_selection.backtest` returns, or its
+        What `tsforecast.model_selection.backtest` returns, or its
         ``forecasts`` frame (columns ``origin``, ``time``, ``column``,
         ``y_true``, ``y_pred``, and optionally ``id`` and interval columns).
     history : pandas.Series or DataFrame, optional

@@ -9,7 +9,7 @@ window.MathJax = {
 // Material's instant navigation swaps the page without reloading scripts: typeset again.
 document$.subscribe(() => {
   if (window.MathJax && MathJax.typesetPromise) {
-    MathJax.startup.output.clearCache();
+    if (MathJax.startup.output.clearCache) MathJax.startup.output.clearCache();  // CHTML only
     MathJax.typesetClear();
     MathJax.texReset();
     MathJax.typesetPromise();
