@@ -44,6 +44,30 @@ def test_demand_example_compares_with_and_without_calendar(capsys):
     assert np.isfinite(table.to_numpy()).all()
 
 
+def test_baselines_example_quick(capsys):
+    table = run_example("baselines_airpassengers", "--quick")
+    assert list(table.index) == ["NaiveForecaster", "SeasonalNaiveForecaster",
+                                 "ETSForecaster A,A,M",
+                                 "ARIMAForecaster (0,1,1)(0,1,1)12 on log(y)"]
+    # the seasonal models beat the naive forecast on a strongly seasonal series
+    assert table.loc["ETSForecaster A,A,M", "MAE"] < table.loc["NaiveForecaster", "MAE"]
+
+
+def test_tuning_example_quick(tmp_path, capsys):
+    run_example("tuning_etth1", "--quick", "--storage", f"sqlite:///{tmp_path / 'etth1.db'}")
+    out = capsys.readouterr().out
+    assert "trials: 3" in out and "best holdout MSE" in out and "seasonal naive" in out
+
+
+def test_every_example_has_a_quick_mode_run_here():
+    """The README promises --quick on every example; this file runs each one that way."""
+    source = Path(__file__).read_text()
+    for script in sorted(EXAMPLES.glob("*.py")):
+        assert f'run_example("{script.stem}", "--quick"' in source, (
+            f"examples/{script.name} is not run with --quick by tests/test_examples.py")
+        assert '"--quick"' in script.read_text(), f"examples/{script.name} has no --quick"
+
+
 def test_calendar_features_follow_the_step():
     hourly = calendar_features(pd.date_range("2024-01-01", periods=48, freq="h"))
     assert list(hourly.columns) == ["hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos",

@@ -139,7 +139,8 @@ def test_tune_and_nlp_estimators_share_the_bar(capsys):
 
     est = LSTMForecaster(lookback=24, horizon=6, hidden_size=8, max_epochs=1, random_state=0,
                          verbose=True, trainer_kwargs={"accelerator": "cpu"})
-    tune(est, seasonal(n=160), search_space=lambda trial: {"hidden_size": trial.suggest_int("h", 4, 8)},
+    tune(est, seasonal(n=160),
+         search_space=lambda trial: {"hidden_size": trial.suggest_int("h", 4, 8)},
          n_trials=2, random_state=0, verbose=False)
     out, err = capsys.readouterr()
     assert out == "" and len(_bars(err)) == 1  # trials are silent; the refit has its bar

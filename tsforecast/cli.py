@@ -476,7 +476,7 @@ def _fitting(label: str, fn, *args, **kwargs):
 
 
 def _check_sizes(args, n_hist: int, est) -> int:
-    """The holdout length, if the model can be fitted before the holdout; else say what to change."""
+    """The holdout length, if a model can be fitted before the holdout; else what to change."""
     from .data.splits import chronological_spans
 
     need = args.lookback + args.horizon
@@ -625,11 +625,13 @@ def _add_model_options(p):
     g = p.add_argument_group("model")
     g.add_argument("--model", default="lstm", choices=sorted(_registry()),
                    help="network to fit")
-    g.add_argument("--lookback", type=int, metavar="N", default=48, help="past steps each forecast reads")
+    g.add_argument("--lookback", type=int, metavar="N", default=48,
+                   help="past steps each forecast reads")
     g.add_argument("--horizon", type=int, metavar="N", default=12, help="steps to forecast")
     g.add_argument("--strategy", default="direct", choices=["direct", "recursive"],
                    help="all steps at once (direct) or one step fed back (recursive)")
-    g.add_argument("--max-epochs", type=int, metavar="N", default=30, help="training epochs at most "
+    g.add_argument("--max-epochs", type=int, metavar="N", default=30,
+                   help="training epochs at most "
                    "(early stopping on the validation tail may stop sooner)")
     g.add_argument("--seed", type=int, metavar="INT", default=0, help="random seed")
     g.add_argument("--threads", type=int, metavar="N", default=1, help="torch threads")

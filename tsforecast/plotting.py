@@ -338,7 +338,10 @@ def plot_backtest(result, *, history=None, n_history=None, max_origins=12, max_s
     for label, a in zip(chosen, axes):
         part = groups[label]
         origins = list(dict.fromkeys(part["origin"]))
-        keep = origins if len(origins) <= max_origins else             [origins[int(round(i))] for i in np.linspace(0, len(origins) - 1, max_origins)]
+        if len(origins) <= max_origins:
+            keep = origins
+        else:  # evenly spread, first and last included
+            keep = [origins[int(round(i))] for i in np.linspace(0, len(origins) - 1, max_origins)]
         truth = part.drop_duplicates("time").sort_values("time")
         past = hist.get(label, hist.get(label.split(" / ")[-1])) if hist else None
         if past is not None:
