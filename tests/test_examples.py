@@ -37,11 +37,14 @@ def test_stock_example_rebuilds_prices_from_returns(tmp_path, capsys):
     assert (tmp_path / "s.png").exists()
 
 
-def test_demand_example_compares_with_and_without_calendar(capsys):
-    table = run_example("demand_forecasting", "--quick")
+def test_demand_example_compares_with_and_without_calendar(tmp_path, capsys):
+    table = run_example("demand_forecasting", "--quick", "--out", str(tmp_path / "d.png"))
     assert set(table.index) == {"GRU + calendar covariates", "GRU, no covariates",
                                 "seasonal naive (24 h)"}
     assert np.isfinite(table.to_numpy()).all()
+    explained = (EXAMPLES / "demand_forecasting.py").read_text()
+    assert "Why the calendar used to make the GRU worse" in explained
+    assert (tmp_path / "d.png").stat().st_size > 10_000
 
 
 def test_baselines_example_quick(capsys):

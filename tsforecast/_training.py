@@ -165,11 +165,10 @@ class _History(pl.Callback):
 
 
 @contextlib.contextmanager
-def quiet_lightning(verbose: bool = False):
+def quiet_lightning():
     """Silence Lightning's info logs, adverts and small-data warnings during a fit.
 
-    Applied whatever ``verbose`` says (the argument is kept for callers):
-    progress is shown by :class:`_ProgressBar`, never by Lightning's banners.
+    Verbose or not: progress is shown by ``_ProgressBar``, never by Lightning's banners.
     The levels of Lightning's loggers and the warnings filters are restored on
     exit, so the user's own logging configuration is left as it was.
     """
@@ -338,7 +337,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     )
     settings.update(kwargs)
     settings["callbacks"] = own + list(user_callbacks)
-    with quiet_lightning(verbose):
+    with quiet_lightning():
         trainer = pl.Trainer(**settings)
         trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
     return history.epochs, best.best_epoch

@@ -434,7 +434,7 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
 
             # Quiet Lightning once for all trials: per-fit toggling races between threads.
             try:
-                with quiet_lightning(False):
+                with quiet_lightning():
                     study.optimize(objective, n_trials=remaining, timeout=timeout,
                                    n_jobs=n_jobs, catch=(TrainingError,),
                                    callbacks=[stop_at_budget], show_progress_bar=verbose)
