@@ -117,6 +117,10 @@ def test_long_format_and_lists_of_series():
     long_fc = fc.stack().swaplevel().sort_index(level=0, sort_remaining=False)
     axes = plot_forecast(long_hist, long_fc)
     assert [a.get_title(loc="left") for a in axes] == ["s0", "s1"]
+    nf = long_hist.rename_axis(["unique_id", "ds"]).rename("y").reset_index()
+    nf_fc = long_fc.rename_axis(["unique_id", "ds"]).rename("y").reset_index()
+    axes = plot_forecast(nf, nf_fc, ids=["s1"])
+    assert axes.get_ylabel() == "s1" and len(axes.get_lines()[0].get_xdata()) == 100
     axes = plot_forecast([hist["s0"].rename(None), hist["s1"].rename(None)],
                          [fc["s0"].rename(None), fc["s1"].rename(None)])
     assert [a.get_title(loc="left") for a in axes] == ["series 0", "series 1"]

@@ -32,7 +32,8 @@ def _series_dict(obj, what: str) -> dict:
     """Split any forecast-like input into ``{label: pd.Series}``, in order.
 
     Accepts a Series, a DataFrame (one series per column), a Series or DataFrame
-    indexed by ``(id, time)``, a 1-D/2-D array, or a list or dict of those.
+    indexed by ``(id, time)`` or with ``unique_id``/``ds`` columns, a 1-D/2-D
+    array, or a list or dict of those (the shapes ``predict`` returns).
     """
     if isinstance(obj, dict):
         out = {}
@@ -50,6 +51,10 @@ def _series_dict(obj, what: str) -> dict:
             return {_label(k): part.droplevel(0)
                     for k, part in obj.groupby(level=0, sort=False)}
         return {_label(obj.name): obj}
+    if isinstance(obj, pd.DataFrame) and {"unique_id", "ds"} <= set(obj.columns):
+        from .data import from_long  # the NeuralForecast layout of many series
+
+        return _series_dict(from_long(obj, id_col="unique_id", time_col="ds"), what)
     if isinstance(obj, pd.DataFrame):
         if isinstance(obj.index, pd.MultiIndex) and obj.index.nlevels == 2:
             out = {}
@@ -191,7 +196,9 @@ def plot_forecast(history, forecast, *, actual=None, intervals=None, n_history=N
     ----------
     history : pandas.Series or DataFrame, or list or dict of those
         Observed values; each DataFrame column is a series. A Series or
-        DataFrame indexed by ``(id, time)`` holds one series per id.
+        DataFrame indexed by ``(id, time)``, or with ``unique_id``/``ds``
+        columns, holds one series per id (per id and column when there are
+        several value columns).
     forecast : same kind as ``history``
         Output of ``predict``, indexed by the future time stamps.
     actual : same kind as ``history``, optional
