@@ -32,7 +32,7 @@ from optuna.exceptions import ExperimentalWarning, UpdateFinishedTrialError
 from optuna.trial import FixedTrial, TrialState
 from sklearn.base import clone
 
-from ._training import VAL_LOSS, quiet_lightning, resolve_verbose
+from ._training import VAL_LOSS, fit_label, quiet_lightning, resolve_verbose
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
 from .exceptions import TrainingError
@@ -454,7 +454,8 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
                            estimator)
     best_estimator = None
     if refit:
-        best_estimator = clone(estimator).set_params(**best_params, **seed).fit(y, X)
+        with fit_label("refit with the best parameters"):
+            best_estimator = clone(estimator).set_params(**best_params, **seed).fit(y, X)
     return TuneResult(study, best_params, best_estimator, metric_name)
 
 
