@@ -27,12 +27,21 @@ they forecast: ``test_window_dataset_gathers_whole_batches`` in
    of particular months, which does not carry over to the test weeks. The
    example keeps hour of day and day of week.
 
-``--compare-schedules`` adds the two GRUs trained with the default schedule,
-to see the first effect. On the full run (``python examples/demand_forecasting.py
---compare-schedules``, about 15 minutes on one CPU thread), the calendar helps a
-little once both fixes are in: the 96-hour history already shows the daily
-cycle, so the calendar mostly tells the network the phase it would otherwise
-infer.
+``--compare-schedules`` adds the two GRUs trained with the default schedule.
+The full run (``python examples/demand_forecasting.py --compare-schedules``,
+about 15 minutes on one CPU thread) printed, MAE / RMSE over 28 daily forecasts:
+
+    GRU + calendar covariates                  3.250  4.960
+    GRU, no covariates                         3.305  5.049
+    GRU + calendar, lr halved every epoch      3.728  5.308
+    GRU, no covariates, lr halved every epoch  3.514  5.185
+    seasonal naive (24 h)                      3.034  5.296
+
+With a constant rate both GRUs improve and the calendar helps a little; with
+the halving schedule it hurts. The gain is small because the 96-hour history
+already shows the daily cycle: the calendar mostly tells the network the
+phase it would otherwise infer. (The seasonal-naive forecast has the lowest
+MAE but the highest RMSE: it repeats yesterday, including yesterday's dips.)
 
 Run: ``python examples/demand_forecasting.py [--quick] [--out demand.png]``
 """
