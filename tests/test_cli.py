@@ -17,6 +17,12 @@ from tsforecast.cli import main
 QUICK = ["--lookback", "14", "--horizon", "7", "--max-epochs", "1", "--holdout", "14"]
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path, monkeypatch):
+    """Run every command in a scratch folder: the default outputs never land in the repo."""
+    monkeypatch.chdir(tmp_path)
+
+
 def daily(n=120, start="2024-02-01", seed=0):
     idx = pd.date_range(start, periods=n, freq="D")
     rng = np.random.default_rng(seed)
