@@ -13,6 +13,15 @@ from tsforecast.plotting import plot_attention, plot_backtest, plot_forecast  # 
 from .conftest import FAST, seasonal  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Each test's figures are closed after it (pyplot keeps them open otherwise)."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
 def test_plot_attention_heatmap_has_the_weights():
     w = np.random.default_rng(0).dirichlet(np.ones(10), size=4)
     ax = plot_attention(pd.DataFrame(w, columns=range(-10, 0)), title="t")
