@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
+from ._atomic import atomic_fit
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -201,6 +202,7 @@ class BaseForecaster(BaseEstimator):
                            channel_independent=independent)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, y, X=None):
         """Fit the forecaster to one or many series, from scratch.
 

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
 
+from ._atomic import atomic_fit
 from .data.inputs import (
     as_series_set,
     check_covariates,
@@ -169,6 +170,7 @@ class _BaselineForecaster(BaseEstimator):
                 f"{self._convergence_hint}.", ConvergenceWarning, stacklevel=stacklevel)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, y, X=None):
         """Fit one model per column of each series, from scratch.
 
@@ -186,18 +188,6 @@ class _BaselineForecaster(BaseEstimator):
         self : object
             The fitted forecaster.
         """
-        self._forget_fit()
-        try:
-            return self._fit(y, X)
-        except BaseException:
-            self._forget_fit()  # a failed fit leaves the estimator unfitted, not half-fitted
-            raise
-
-    def _forget_fit(self):
-        for attribute in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            delattr(self, attribute)
-
-    def _fit(self, y, X):
         name = type(self).__name__
         check_int(self, "horizon", self.horizon)
         self._check_model_params()

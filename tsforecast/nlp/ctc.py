@@ -29,6 +29,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._atomic import atomic_fit
 from .._persistence import load_estimator, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..models.seq2seq import RecurrentEncoder
@@ -573,6 +574,7 @@ class CTCLabeller(BaseEstimator):
         return out, all(strings)
 
     # -------------------------------------------------------------------------- fit
+    @atomic_fit
     def fit(self, X, y):
         """Train the labeller from scratch on unaligned (frames, labels) pairs.
 

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
+from .._atomic import atomic_fit
 from .._persistence import load_estimator, save_estimator
 from .._training import VAL_LOSS, TrainingModule, resolve_verbose, train_network
 from ..models.recurrent import recurrent_stack
@@ -351,6 +352,7 @@ class RNNLM(BaseEstimator):
                 f"make them equal or set tie_weights=False."
             )
 
+    @atomic_fit
     def fit(self, text, validation=None):
         """Train the language model on ``text``, from scratch.
 

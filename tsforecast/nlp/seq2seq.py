@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .._atomic import atomic_fit
 from .._persistence import load_estimator, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
@@ -355,6 +356,7 @@ class Seq2Seq(BaseEstimator):
         return _pad(rows)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, sources, targets, validation_data=None):
         """Learn to map each source string to its target string, from scratch.
 

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._atomic import atomic_fit
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..utils.validation import (
     check_bool,
@@ -198,6 +199,7 @@ class _Word2Vec(BaseEstimator):
         check_bool(self, "verbose", self.verbose, allow_none=True)
         check_dict(self, "trainer_kwargs", self.trainer_kwargs)
 
+    @atomic_fit
     def fit(self, corpus, y=None):
         """Learn word vectors from a corpus, from scratch.
 

