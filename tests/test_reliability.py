@@ -99,3 +99,52 @@ def test_tune_refit_failure_leaves_the_estimator_as_it_was(sine_series, monkeypa
     assert len(calls) == 2
     assert est.get_params() == params and fitted_state(est) == state
     pd.testing.assert_series_equal(est.predict(), before)
+
+
+# ----------------------------------------------------------------- 2. divergence detection
+@pytest.mark.parametrize("learning_rate", [10.0, 1e3])
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_diverging_training_stops_with_a_clear_error(Estimator, learning_rate, sine_series):
+    est = Estimator(**{**FAST, "learning_rate": learning_rate})
+    with pytest.raises(TrainingError, match=r"The training loss .* at epoch 0, batch \d+.* "
+                                            rf"diverg.*learning_rate={learning_rate}; try"):
+        est.fit(sine_series)
+    with pytest.raises(NotFittedError):
+        est.predict()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_normal_training_is_not_flagged_as_diverging(Estimator):
+    """Several epochs at usual rates, every loss, on a noisy series with outliers and a shift."""
+    y = seasonal(n=300, noise=0.3)
+    y.iloc[[50, 120, 200]] += [6.0, -5.0, 8.0]  # outliers give batches with large losses
+    y.iloc[250:] += 2.0  # a level shift late in the series
+    for loss, learning_rate in [("mse", 3e-2), ("mae", 1e-2), ("huber", 1e-3)]:
+        est = Estimator(**{**FAST, "max_epochs": 4, "patience": None, "loss": loss,
+                           "learning_rate": learning_rate, "batch_size": 8})
+        assert np.isfinite(est.fit(y).predict().to_numpy()).all()
+    raw = Estimator(**{**FAST, "max_epochs": 3, "scaling": None, "learning_rate": 1e-2})
+    assert np.isfinite(raw.fit(y * 1000 + 5e4).predict().to_numpy()).all()
+
+
+def test_divergence_rule():
+    from tsforecast._training import DIVERGENCE_FACTOR, DivergenceGuard
+
+    factor = DIVERGENCE_FACTOR["squared"]
+    guard = DivergenceGuard(factor=factor)
+    assert guard.check_step(2.0) is None  # the first loss is the reference
+    for loss in [0.5, 30.0, 150.0, 0.01, 2.0 * factor * 0.99]:  # noisy, not diverging
+        assert guard.check_step(loss) is None
+    assert "times its first value" in guard.check_step(2.0 * factor * 1.01)
+    assert "not finite" in guard.check_step(float("nan"))
+    assert "not finite" in guard.check_step(float("inf"))
+    # a tiny first loss (an easy first batch) is floored at 1: no false alarm at 50
+    small = DivergenceGuard(factor=DIVERGENCE_FACTOR["squared"])
+    small.check_step(1e-4)
+    assert small.check_step(50.0) is None
+    # epoch means: far above the best epoch so far
+    epochs = DivergenceGuard(factor=DIVERGENCE_FACTOR["linear"])
+    epochs.check_step(1e4)  # unscaled data: a large first loss
+    assert epochs.check_epoch(10.0) is None and epochs.check_epoch(20.0) is None
+    assert "best epoch" in epochs.check_epoch(10.0 * DIVERGENCE_FACTOR["linear"] * 1.01)
+

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import pytorch_lightning as pl
 
-from tsforecast.exceptions import NotFittedError, TrainingError
+from tsforecast.exceptions import TrainingError
 from tsforecast.nlp import CBOW, RNNLM, CTCLabeller, Seq2Seq, SkipGram
 from tsforecast.nlp.ctc import make_ctc_task
 
@@ -70,3 +70,28 @@ def test_failed_fit_is_atomic(name):
         est.fit(*args)
     assert fitted_state(est) == state
     np.testing.assert_equal(output(est), before)
+
+
+# ---------------------------------------------------------------------- divergence
+@pytest.mark.parametrize("name, overrides", [
+    ("RNNLM", dict(optimizer="adam", learning_rate=10.0)),
+    ("RNNLM", dict(optimizer="sgd", learning_rate=1e3)),
+    ("Seq2Seq", dict(learning_rate=1e3)),
+    ("CTCLabeller", dict(learning_rate=1e3)),
+    ("CBOW", dict(learning_rate=1e3)),
+    ("SkipGram", dict(learning_rate=1e3)),
+])
+def test_diverging_training_stops_with_a_clear_error(name, overrides):
+    make, args, _ = CASES[name]
+    est = make(_tk(), **{**overrides, "max_epochs": 3})
+    with pytest.raises(TrainingError, match=r"The training loss .* at epoch \d+, batch \d+.* "
+                                            r"diverg.*learning_rate="):
+        est.fit(*args)
+    assert not any(k.endswith("_") for k in vars(est))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_default_training_is_not_flagged_as_diverging(name):
+    make, args, _ = CASES[name]
+    est = make(_tk(), max_epochs=3).fit(*args)
+    assert len(est.history_) == 3 and all(np.isfinite(r["train_loss"]) for r in est.history_)
