@@ -148,3 +148,64 @@ def test_divergence_rule():
     assert epochs.check_epoch(10.0) is None and epochs.check_epoch(20.0) is None
     assert "best epoch" in epochs.check_epoch(10.0 * DIVERGENCE_FACTOR["linear"] * 1.01)
 
+
+# ----------------------------------------------------------------- 3. inputs that break arithmetic
+EMPTY = {
+    "array (0,)": lambda: np.array([]),
+    "array (0, 2)": lambda: np.zeros((0, 2)),
+    "array (240, 0)": lambda: np.zeros((240, 0)),
+    "array (0, 0)": lambda: np.zeros((0, 0)),
+    "Series": lambda: pd.Series([], dtype=float),
+    "Series of object dtype": lambda: pd.Series([]),
+    "DataFrame": lambda: pd.DataFrame(),
+    "DataFrame without rows": lambda: pd.DataFrame({"a": []}, dtype=float),
+    "DataFrame without columns": lambda: pd.DataFrame(index=pd.RangeIndex(240)),
+    "list of an empty array": lambda: [np.arange(240.0), np.array([])],
+}
+
+
+@pytest.mark.parametrize("kind", EMPTY)
+@pytest.mark.parametrize("Estimator", [ESTIMATORS[1], BASELINES[0]], ids=lambda c: c.__name__)
+def test_empty_inputs_get_the_house_message(Estimator, kind, sine_series):
+    est = Estimator(**(FAST if Estimator in ESTIMATORS else {"horizon": 6}))
+    label = r"y\[1\]" if kind.startswith("list") else "y"
+    with pytest.raises(ValueError, match=rf"^{label} passed to {Estimator.__name__} is empty "
+                                         r"\(.*\)\. Expected at least one column"):
+        est.fit(EMPTY[kind]())
+    est.fit(sine_series.to_numpy() if kind.startswith(("array", "list")) else sine_series)
+    if not kind.startswith("list"):
+        with pytest.raises(ValueError, match=r"^y passed to .* is empty"):
+            est.predict(y=EMPTY[kind]())
+
+
+def test_empty_list_and_empty_covariates(sine_series):
+    est = ESTIMATORS[1](**FAST)
+    with pytest.raises(ValueError, match="y passed to LSTMForecaster is an empty list"):
+        est.fit([])
+    with pytest.raises(ValueError, match=r"^X passed to LSTMForecaster is empty"):
+        est.fit(sine_series.to_numpy(), X=np.zeros((240, 0)))
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e160, -1e200])
+@pytest.mark.parametrize("Estimator", [ESTIMATORS[1], BASELINES[2]], ids=lambda c: c.__name__)
+def test_values_whose_statistics_overflow_are_refused(Estimator, scale, sine_series):
+    est = Estimator(**(FAST if Estimator in ESTIMATORS else {"horizon": 6}))
+    with pytest.raises(ValueError, match=r"y passed to .* has values too large .*column 'load'.*"
+                                         r"Rescale y"):
+        est.fit(sine_series * scale)
+
+
+def test_large_but_safe_values_still_forecast(sine_series):
+    est = ESTIMATORS[1](**FAST).fit(sine_series * 1e100)
+    pred = est.predict()
+    assert np.isfinite(pred.to_numpy()).all() and np.abs(pred).max() < 1e102
+
+
+@pytest.mark.parametrize("Estimator", [ESTIMATORS[1], BASELINES[0]], ids=lambda c: c.__name__)
+def test_a_huge_horizon_is_refused_up_front(Estimator, sine_series):
+    est = Estimator(**(FAST if Estimator in ESTIMATORS else {"horizon": 6})).fit(sine_series)
+    with pytest.raises(ValueError, match=r"horizon=1000000000, but allows at most 10000 "
+                                         r"steps \(1000 times"):
+        est.predict(horizon=10**9)
+    if Estimator in BASELINES:  # the bound itself is allowed (cheap for a naive forecast)
+        assert len(est.predict(horizon=10_000)) == 10_000

@@ -32,6 +32,7 @@ from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
+    check_horizon,
     check_int,
     check_options,
     check_random_state,
@@ -376,7 +377,7 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
-        check_int(self, "horizon", horizon)
+        check_horizon(self, horizon, self.horizon)
         n_cov = len(self.covariate_names_)
         if y is None:
             histories = [w.copy() for w in self.last_window_]

@@ -37,6 +37,7 @@ from .data.inputs import (
 from .utils.validation import (
     check_bool,
     check_float,
+    check_horizon,
     check_int,
     check_int_tuple,
     check_options,
@@ -263,7 +264,7 @@ class _BaselineForecaster(BaseEstimator):
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
-        check_int(self, "horizon", horizon)
+        check_horizon(self, horizon, self.horizon)
         if X is not None and not self.supports_exogenous:
             raise ValueError(
                 f"X was passed to predict, but {name} was fitted without covariates (it does "
