@@ -209,3 +209,122 @@ def test_a_huge_horizon_is_refused_up_front(Estimator, sine_series):
         est.predict(horizon=10**9)
     if Estimator in BASELINES:  # the bound itself is allowed (cheap for a naive forecast)
         assert len(est.predict(horizon=10_000)) == 10_000
+
+
+# ----------------------------------------------------------------- 4. corrupt model files
+def _rewrite(src, dst, *, meta=None, weights=None):
+    """Copy the model file ``src`` to ``dst`` with another model.json and/or weights.pt."""
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(src) as zf:
+        old_meta, old_weights = json.loads(zf.read("model.json")), zf.read("weights.pt")
+    with zipfile.ZipFile(dst, "w") as zf:
+        zf.writestr("model.json", json.dumps(old_meta if meta is None else meta(old_meta)))
+        zf.writestr("weights.pt", old_weights if weights is None else weights(old_weights))
+    return dst
+
+
+def _torch_bytes(obj):
+    import io
+
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def _state(weights):
+    import io
+
+    import torch
+
+    return torch.load(io.BytesIO(weights), weights_only=True)
+
+
+def _without(meta, *keys):
+    part = meta
+    for key in keys[:-1]:
+        part = part[key]
+    del part[keys[-1]]
+    return meta
+
+
+def _grown(state):
+    """The state dict with its first tensor one row longer: another network's weights."""
+    name = next(iter(state))
+    return {**state, name: __import__("torch").cat([state[name], state[name][:1]])}
+
+
+def corrupt_copies(saved, tmp_path, fitted_fields):
+    """(what, file, expected message) for every kind of damage, built by hand from ``saved``."""
+    import collections
+    import pickle
+
+    cases = [
+        ("weights are a pickle", _rewrite(
+            saved, tmp_path / "pickle.zip",
+            weights=lambda w: pickle.dumps(collections.Counter(evil=1))),
+         r"weights\.pt .*holds pickled objects other than tensors"),
+        ("weights are a torch file of other objects", _rewrite(
+            saved, tmp_path / "list.zip", weights=lambda w: _torch_bytes([1, 2, 3])),
+         r"weights\.pt .*not a state dict"),
+        ("weights are truncated", _rewrite(
+            saved, tmp_path / "truncated.zip", weights=lambda w: w[: len(w) // 2]),
+         r"weights\.pt .*truncated or damaged"),
+        ("weights of another network", _rewrite(
+            saved, tmp_path / "shapes.zip", weights=lambda w: _torch_bytes(_grown(_state(w)))),
+         r"weights do not match the network .*: .* has shape"),
+        ("a weight missing", _rewrite(
+            saved, tmp_path / "missing.zip",
+            weights=lambda w: _torch_bytes(dict(list(_state(w).items())[1:]))),
+         r"weights do not match the network .*missing"),
+        ("an unexpected weight", _rewrite(
+            saved, tmp_path / "extra.zip",
+            weights=lambda w: _torch_bytes({**_state(w), "intruder": __import__("torch").ones(1)})),
+         r"weights do not match the network .*unexpected \['intruder'\]"),
+        ("metadata without params", _rewrite(
+            saved, tmp_path / "noparams.zip", meta=lambda m: _without(m, "params")),
+         r"model\.json .*'params' is a required property"),
+        ("an unknown parameter", _rewrite(
+            saved, tmp_path / "unknown.zip", meta=lambda m: {**m, "params": {
+                **m["params"], "flux_capacitor": 1}}),
+         r"model\.json .*unknown parameters \['flux_capacitor'\]"),
+    ]
+    for field in fitted_fields:
+        cases.append((f"metadata without fitted.{field}", _rewrite(
+            saved, tmp_path / f"no_{field}.zip", meta=lambda m, f=field: _without(m, "fitted", f)),
+            rf"model\.json .*at 'fitted': '{field}' is a required property"))
+    return cases
+
+
+def check_corrupt_files_are_refused(load, saved, tmp_path, fitted_fields):
+    from tsforecast.exceptions import ModelFileError
+
+    for what, path, message in corrupt_copies(saved, tmp_path, fitted_fields):
+        with pytest.raises(ModelFileError) as info:
+            load(path)
+        text = str(info.value)
+        assert str(path) in text, what
+        assert pytest.importorskip("re").search(message, text), (what, text)
+        assert "weights_only" not in text and "Save the model again" in text, (what, text)
+
+
+FORECASTER_FIELDS = ["n_features_in", "n_targets", "target_names", "covariate_names",
+                     "input_kind", "index_end", "scaler", "last_window", "history",
+                     "best_epoch"]
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_corrupt_model_files_are_refused_cleanly(Estimator, sine_series, tmp_path):
+    import tsforecast
+
+    saved = tmp_path / "model.tsf"
+    Estimator(**FAST).fit(sine_series).save(saved)
+    check_corrupt_files_are_refused(tsforecast.load, saved, tmp_path, FORECASTER_FIELDS)
+    wrong_type = _rewrite(saved, tmp_path / "type.zip", meta=lambda m: {
+        **m, "fitted": {**m["fitted"], "n_targets": "one"}})
+    with pytest.raises(tsforecast.exceptions.ModelFileError,
+                       match=r"at 'fitted/n_targets': 'one' is not of type 'integer'"):
+        Estimator.load(wrong_type)

@@ -95,3 +95,22 @@ def test_default_training_is_not_flagged_as_diverging(name):
     make, args, _ = CASES[name]
     est = make(_tk(), max_epochs=3).fit(*args)
     assert len(est.history_) == 3 and all(np.isfinite(r["train_loss"]) for r in est.history_)
+
+
+# ---------------------------------------------------------------------- corrupt model files
+NLP_FIELDS = {"RNNLM": ["vocabulary", "history", "best_epoch"],
+              "Seq2Seq": ["source_vocabulary", "target_vocabulary", "max_target_length",
+                          "history", "best_epoch"],
+              "CTCLabeller": ["labels", "string_labels", "n_features_in", "feature_mean",
+                              "feature_scale", "history"]}
+
+
+@pytest.mark.parametrize("name", NLP_FIELDS)
+def test_corrupt_model_files_are_refused_cleanly(name, tmp_path):
+    from tests.test_reliability import check_corrupt_files_are_refused
+
+    make, args, _ = CASES[name]
+    est = make(_tk()).fit(*args)
+    saved = tmp_path / "model.zip"
+    est.save(saved)
+    check_corrupt_files_are_refused(type(est).load, saved, tmp_path, NLP_FIELDS[name])
