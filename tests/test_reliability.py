@@ -328,3 +328,39 @@ def test_corrupt_model_files_are_refused_cleanly(Estimator, sine_series, tmp_pat
     with pytest.raises(tsforecast.exceptions.ModelFileError,
                        match=r"at 'fitted/n_targets': 'one' is not of type 'integer'"):
         Estimator.load(wrong_type)
+
+
+# ----------------------------------------------------------------- 5. time-zone names
+@pytest.mark.parametrize("freq, periods", [("h", 240), ("D", 60)])
+def test_save_load_keeps_the_time_zone_name_across_a_dst_change(freq, periods, tmp_path):
+    import tsforecast
+
+    # The series ends just before the spring change in Paris (2024-03-31, 02:00 -> 03:00):
+    # every forecast stamp lies after it, so a fixed +01:00 offset would be wrong.
+    end = pd.Timestamp("2024-03-31 00:00", tz="Europe/Paris")
+    index = pd.date_range(end=end, periods=periods, freq=freq)
+    y = pd.Series(seasonal(n=periods).to_numpy(), index=index, name="load")
+    est = ESTIMATORS[1](**{**FAST, "lookback": 12}).fit(y)
+    est.save(tmp_path / "paris.tsf")
+    loaded = tsforecast.load(tmp_path / "paris.tsf")
+    before, after = est.predict(), loaded.predict()
+    assert str(after.index.tz) == "Europe/Paris"
+    pd.testing.assert_series_equal(after, before)
+    if freq == "D":  # local midnight before and after the change
+        assert list(after.index.hour) == [0] * len(after)
+    else:  # 02:00 does not exist on that night: 01:00 is followed by 03:00
+        assert list(after.index.hour[:3]) == [1, 3, 4]
+
+
+def test_save_load_keeps_utc_and_fixed_offsets(tmp_path):
+    import datetime
+
+    import tsforecast
+
+    for tz in ["UTC", datetime.timezone(datetime.timedelta(hours=5, minutes=30))]:
+        y = seasonal()
+        y.index = y.index.tz_localize(tz)
+        est = ESTIMATORS[1](**FAST).fit(y)
+        est.save(tmp_path / "m.tsf")
+        pd.testing.assert_series_equal(tsforecast.load(tmp_path / "m.tsf").predict(),
+                                       est.predict())

@@ -74,16 +74,37 @@ FORECASTER_FITTED = fitted_schema(
 )
 
 
+def _zone_name(tz):
+    """The IANA name of a time zone (``"Europe/Paris"``), or None for a fixed offset.
+
+    A named zone must be kept by name: its offset changes with daylight saving
+    time, so a fixed offset would put forecasts after a change at wrong stamps.
+    """
+    if tz is None:
+        return None
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)  # zoneinfo, pytz
+    if name is None and str(tz) == "UTC":
+        name = "UTC"
+    return name
+
+
 def _encode_end(last, step):
     if isinstance(last, pd.Timestamp):
+        # "last" keeps the exact instant and offset; "tz" the zone's name, if it has one
         return {"type": "datetime", "last": last.isoformat(), "freq": step.freqstr,
-                "tz": str(last.tz) if last.tz is not None else None}
+                "tz": _zone_name(last.tz)}
     return {"type": "int", "last": int(last), "step": int(step)}
 
 
 def _decode_end(d):
     if d["type"] == "datetime":
-        return pd.Timestamp(d["last"]), pd.tseries.frequencies.to_offset(d["freq"])
+        last = pd.Timestamp(d["last"])
+        if d["tz"] is not None:
+            try:
+                last = last.tz_convert(d["tz"])
+            except (KeyError, ValueError):  # not a zone name (older files): keep the offset
+                pass
+        return last, pd.tseries.frequencies.to_offset(d["freq"])
     return int(d["last"]), int(d["step"])
 
 
