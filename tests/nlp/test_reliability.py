@@ -114,3 +114,58 @@ def test_corrupt_model_files_are_refused_cleanly(name, tmp_path):
     saved = tmp_path / "model.zip"
     est.save(saved)
     check_corrupt_files_are_refused(type(est).load, saved, tmp_path, NLP_FIELDS[name])
+
+
+# ---------------------------------------------------------------------- text-file loaders
+def _binary_word2vec(path):
+    """word2vec's own binary format (-binary 1): a text header, then raw float32 vectors."""
+    with open(path, "wb") as f:
+        f.write(b"2 4\n")
+        for word in (b"cat", b"dog"):
+            f.write(word + b" " + np.array([0.5, -1.25, 3.0, 1e-3], np.float32).tobytes()
+                    + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("content, line, problem", [
+    (None, r"line [23]", r"binary data, not UTF-8 text"),
+    (b"\x00\x01\x02\x03garbage\xff\xfe", "line 1", r"not UTF-8 text|binary"),
+    (b"", "line 1", r"does not start with the word2vec text header"),
+    (b"two 3\ncat 1 2 3\n", "line 1", r"does not start with the word2vec text header"),
+    (b"2 3\ncat 1 2 3\ndog 1 2\n", "line 3", r"'dog' has 2 numbers, expected 3"),
+    (b"2 3\ncat 1 2 3\ndog 1 x 3\n", "line 3", r"'x' is not a number"),
+    (b"2 3\ncat 1 2 3\ndog 1 nan 3\n", "line 3", r"'nan' is not a finite number"),
+    (b"1 3\ncat 1 2 3\ndog 1 2 3\n", "line 3", r"more than the 1 words its header announces"),
+    (b"3 3\ncat 1 2 3\ndog 1 2 3\n", "line 3", r"announces 3 words but holds 2"),
+])
+def test_word2vec_text_loader_names_file_line_and_problem(content, line, problem, tmp_path):
+    from tsforecast.nlp import load_word2vec_format
+
+    path = tmp_path / "vectors.txt"
+    if content is None:
+        _binary_word2vec(path)
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ValueError) as info:
+        load_word2vec_format(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}, line ") and __import__("re").search(line, text), text
+    assert __import__("re").search(problem, text), text
+
+
+def test_word2vec_text_loader_still_reads_good_files(tmp_path):
+    from tsforecast.nlp import load_word2vec_format
+
+    path = tmp_path / "vectors.txt"
+    path.write_text("2 3\ncat 1 2 3\ndog -1.5 0 2e-3\n", encoding="utf-8")
+    vectors, word_to_id, id_to_word = load_word2vec_format(path)
+    np.testing.assert_allclose(vectors, [[1, 2, 3], [-1.5, 0, 2e-3]], rtol=1e-6)
+    assert id_to_word == ["cat", "dog"] and word_to_id == {"cat": 0, "dog": 1}
+
+
+def test_wordnet_reader_names_a_binary_file(tmp_path):
+    from tsforecast.nlp.wordnet import _check_version
+
+    (tmp_path / "data.noun").write_bytes(b"  1 This is WordNet\n\xff\xfe\x00\x81 binary\n")
+    with pytest.raises(ValueError, match=rf"{tmp_path / 'data.noun'}, line 2: .*not UTF-8"):
+        _check_version(tmp_path)
