@@ -134,6 +134,15 @@ def _check_index(index: pd.Index, owner: str, name: str):
     )
 
 
+def is_real_dtype(dtype) -> bool:
+    """Whether values of ``dtype`` are real numbers: ints or floats, not bool or complex.
+
+    Complex values would lose their imaginary part silently when cast to float.
+    """
+    return (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
+
+
 def check_not_empty(shape, owner: str, name: str):
     """Refuse an input with no rows or no columns, before any reshaping."""
     if len(shape) == 0 or 0 in shape:
@@ -168,7 +177,7 @@ def _one(obj, owner: str, name: str):
     series_name = None
     if isinstance(obj, pd.Series):
         check_not_empty(obj.shape, owner, name)
-        if not pd.api.types.is_numeric_dtype(obj.dtype) or pd.api.types.is_bool_dtype(obj.dtype):
+        if not is_real_dtype(obj.dtype):
             raise TypeError(
                 f"{name} passed to {owner} has dtype {obj.dtype}. Expected numeric values; "
                 f"convert with pd.to_numeric(...)."
@@ -178,9 +187,7 @@ def _one(obj, owner: str, name: str):
         index, kind, series_name = obj.index, "series", obj.name
     elif isinstance(obj, pd.DataFrame):
         check_not_empty(obj.shape, owner, name)
-        bad = [c for c in obj.columns
-               if not pd.api.types.is_numeric_dtype(obj[c].dtype)
-               or pd.api.types.is_bool_dtype(obj[c].dtype)]
+        bad = [c for c in obj.columns if not is_real_dtype(obj[c].dtype)]
         if bad:
             raise TypeError(
                 f"{name} passed to {owner} has non-numeric columns {[str(b) for b in bad]} "
@@ -197,8 +204,7 @@ def _one(obj, owner: str, name: str):
                 f"DataFrame, a numpy array of shape (T,) or (T, k), or a list of those."
             )
         arr = np.asarray(obj)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
-                                       and not np.issubdtype(arr.dtype, np.bool_)):
+        if not is_real_dtype(arr.dtype):
             raise TypeError(
                 f"{name} passed to {owner} is {_describe(arr)}. Expected numeric values "
                 f"(int or float)."
