@@ -4,6 +4,8 @@ bad model files are refused with clear errors, and save/load keeps time-zone nam
 Each section reproduces one fault class of issue 15; docs/guide/guarantees.md points here.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -254,13 +256,17 @@ def _without(meta, *keys):
 def _grown(state):
     """The state dict with its first tensor one row longer: another network's weights."""
     name = next(iter(state))
-    return {**state, name: __import__("torch").cat([state[name], state[name][:1]])}
+    import torch
+
+    return {**state, name: torch.cat([state[name], state[name][:1]])}
 
 
 def corrupt_copies(saved, tmp_path, fitted_fields):
     """(what, file, expected message) for every kind of damage, built by hand from ``saved``."""
     import collections
     import pickle
+
+    import torch
 
     cases = [
         ("weights are a pickle", _rewrite(
@@ -282,7 +288,7 @@ def corrupt_copies(saved, tmp_path, fitted_fields):
          r"weights do not match the network .*missing"),
         ("an unexpected weight", _rewrite(
             saved, tmp_path / "extra.zip",
-            weights=lambda w: _torch_bytes({**_state(w), "intruder": __import__("torch").ones(1)})),
+            weights=lambda w: _torch_bytes({**_state(w), "intruder": torch.ones(1)})),
          r"weights do not match the network .*unexpected \['intruder'\]"),
         ("metadata without params", _rewrite(
             saved, tmp_path / "noparams.zip", meta=lambda m: _without(m, "params")),
@@ -307,7 +313,7 @@ def check_corrupt_files_are_refused(load, saved, tmp_path, fitted_fields):
             load(path)
         text = str(info.value)
         assert str(path) in text, what
-        assert pytest.importorskip("re").search(message, text), (what, text)
+        assert re.search(message, text), (what, text)
         assert "weights_only" not in text and "Save the model again" in text, (what, text)
 
 
@@ -364,3 +370,25 @@ def test_save_load_keeps_utc_and_fixed_offsets(tmp_path):
         est.save(tmp_path / "m.tsf")
         pd.testing.assert_series_equal(tsforecast.load(tmp_path / "m.tsf").predict(),
                                        est.predict())
+
+
+# ----------------------------------------------------------------- the guarantees page
+def test_guarantees_page_names_tests_that_exist():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "guide" / "guarantees.md").read_text()
+    named = 0
+    for block in text.split("Tests: ")[1:]:
+        module = None
+        for path, name in re.findall(r"`(?:(tests/[\w/]+\.py))?(?:::(\w+))?", block):
+            if path:
+                module = path
+            if name:
+                tree = ast.parse((root / module).read_text())
+                functions = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+                assert name in functions, f"{module}::{name}"
+                named += 1
+        assert module is not None
+    assert named >= 15

@@ -312,7 +312,8 @@ class BaseForecaster(BaseEstimator):
             Steps to forecast; defaults to the ``horizon`` parameter. A direct
             model asked for more steps than it was trained on rolls forward in
             blocks of ``horizon``, feeding its own forecasts back as inputs; a
-            recursive model rolls forward one step at a time.
+            recursive model rolls forward one step at a time. At most
+            ``max(1000 * horizon, 10000)`` steps.
         X : same kinds as in ``fit``, optional
             Required when the model was fitted with covariates. Without ``y``:
             covariates for the forecast span (at least ``horizon`` rows, the

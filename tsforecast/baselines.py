@@ -241,7 +241,8 @@ class _BaselineForecaster(BaseEstimator):
         ----------
         horizon : int, optional
             Steps to forecast; defaults to the ``horizon`` parameter. Any
-            horizon works: the models forecast recursively.
+            horizon up to ``max(1000 * horizon, 10000)`` works: the models
+            forecast recursively.
         X : same kinds as in ``fit``, optional
             Required when the model was fitted with covariates. Without ``y``:
             covariates for the forecast span (at least ``horizon`` rows, the

@@ -1,5 +1,7 @@
 """Reliability of the nlp estimators: atomic fit, divergence, corrupt files, text loaders."""
 
+import re
+
 import numpy as np
 import pytest
 import pytorch_lightning as pl
@@ -149,8 +151,8 @@ def test_word2vec_text_loader_names_file_line_and_problem(content, line, problem
     with pytest.raises(ValueError) as info:
         load_word2vec_format(path)
     text = str(info.value)
-    assert text.startswith(f"{path}, line ") and __import__("re").search(line, text), text
-    assert __import__("re").search(problem, text), text
+    assert text.startswith(f"{path}, line ") and re.search(line, text), text
+    assert re.search(problem, text), text
 
 
 def test_word2vec_text_loader_still_reads_good_files(tmp_path):
