@@ -67,11 +67,18 @@ FORECASTER_FITTED = fitted_schema(
                 "properties": {"kind": {"enum": ["series", "frame", "array1d", "array2d"]},
                                "is_list": {"type": "boolean"}}},
     index_end={"type": "array", "items": _END, "minItems": 1},
-    scaler={"oneOf": [{"type": "null"}, fitted_schema(mean=NUMBERS, scale=NUMBERS)]},
+    ids={"oneOf": [{"type": "null"}, {"type": "array", "items": {
+        "type": "array", "minItems": 2, "maxItems": 2,
+        "prefixItems": [{"enum": ["bool", "int", "float", "str", "timestamp"]}]}}]},
+    # per-series statistics (series x columns); files of older versions hold one row
+    scaler={"oneOf": [{"type": "null"}, fitted_schema(
+        mean={"oneOf": [NUMBERS, {"type": "array", "items": NUMBERS}]},
+        scale={"oneOf": [NUMBERS, {"type": "array", "items": NUMBERS}]})]},
     last_window={"type": "array", "minItems": 1,
                  "items": {"type": "array", "items": NUMBERS}},
     history=HISTORY, best_epoch=EPOCH,
 )
+FORECASTER_FITTED["required"].remove("ids")  # files written before series ids existed
 
 
 def _zone_name(tz):
@@ -108,6 +115,37 @@ def _decode_end(d):
     return int(d["last"]), int(d["step"])
 
 
+def _encode_ids(ids):
+    """Series ids as JSON, keeping ints as ints and strings as strings."""
+    if ids is None:
+        return None
+    out = []
+    for k in ids:
+        if isinstance(k, (bool, np.bool_)):
+            out.append(["bool", bool(k)])
+        elif isinstance(k, (int, np.integer)):
+            out.append(["int", int(k)])
+        elif isinstance(k, (float, np.floating)):
+            out.append(["float", float(k)])
+        elif isinstance(k, pd.Timestamp):
+            out.append(["timestamp", k.isoformat()])
+        else:
+            if not isinstance(k, str):
+                warnings.warn(
+                    f"Series id {k!r} of type {type(k).__name__} is saved as the string "
+                    f"{str(k)!r}; ids come back from load as strings unless they are int, "
+                    f"float, str or pandas.Timestamp.", UserWarning, stacklevel=4)
+            out.append(["str", str(k)])
+    return out
+
+
+def _decode_ids(encoded):
+    if encoded is None:
+        return None
+    kinds = {"bool": bool, "int": int, "float": float, "str": str, "timestamp": pd.Timestamp}
+    return [kinds[kind](value) for kind, value in encoded]
+
+
 def _json_params(est):
     params = est.get_params(deep=False)
     try:
@@ -130,6 +168,9 @@ def save(est, path):
         "tsforecast_version": __version__,
         "class": type(est).__name__,
         "params": _json_params(est),
+        # JSON has no tuples; these parameters are tuples again after load (e.g. quantiles)
+        "tuple_params": sorted(k for k, v in est.get_params(deep=False).items()
+                               if isinstance(v, tuple)),
         "fitted": {
             "n_features_in": est.n_features_in_,
             "n_targets": est.n_targets_,
@@ -137,7 +178,11 @@ def save(est, path):
             "covariate_names": est.covariate_names_,
             "input_kind": {**est.input_kind_,
                            "name": None if est.input_kind_["name"] is None
-                           else str(est.input_kind_["name"])},
+                           else str(est.input_kind_["name"]),
+                           "names": None if not est.input_kind_.get("names")
+                           else [None if n is None else str(n)
+                                 for n in est.input_kind_["names"]]},
+            "ids": _encode_ids(getattr(est, "ids_", None)),
             "index_end": [_encode_end(last, step) for last, step in est.index_end_],
             "scaler": est.scaler_.state_dict() if est.scaler_ is not None else None,
             "last_window": [w.tolist() for w in est.last_window_],
@@ -292,13 +337,18 @@ def load(path, expected=None):
             f"{path} holds a {cls.__name__}, not a {expected.__name__}. Load it with "
             f"{cls.__name__}.load(path) or tsforecast.load(path)."
         )
-    est = build(cls, meta["params"], path)
+    params = meta["params"]
+    for key in meta.get("tuple_params", ()):
+        if isinstance(params.get(key), list):
+            params[key] = tuple(params[key])
+    est = build(cls, params, path)
     fitted = meta["fitted"]
     est.n_features_in_ = fitted["n_features_in"]
     est.n_targets_ = fitted["n_targets"]
     est.target_names_ = fitted["target_names"]
     est.covariate_names_ = fitted["covariate_names"]
     est.input_kind_ = fitted["input_kind"]
+    est.ids_ = _decode_ids(fitted.get("ids"))
     try:
         est.index_end_ = [_decode_end(d) for d in fitted["index_end"]]
     except ValueError as err:

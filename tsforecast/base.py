@@ -7,6 +7,8 @@ Every forecaster subclasses :class:`BaseForecaster` and adds only its network
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import torch
@@ -15,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
 from ._atomic import atomic_fit
+from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -25,7 +28,7 @@ from .data.inputs import (
     to_output,
 )
 from .data.scaling import StandardScaler
-from .data.splits import chronological_spans
+from .data.splits import Spans, chronological_spans
 from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
 from .models._layers import ForecastNet
 from .utils.validation import (
@@ -42,8 +45,32 @@ __all__ = ["BaseForecaster"]
 
 STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
-LOSSES = ("mse", "mae", "huber")
+LOSSES = ("mse", "mae", "huber", "quantile")
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
+
+
+@dataclass
+class _Batch:
+    """Scaled inputs of one predict call and what turns its output back into the caller's shape.
+
+    ``past`` (S, L, F) and ``future`` (S, horizon, C) are scaled tensors;
+    ``scaler`` holds one row of statistics per series (None without scaling).
+    """
+
+    past: torch.Tensor
+    future: torch.Tensor
+    ends: list
+    template: dict
+    horizon: int
+    scaler: StandardScaler | None
+    ids: list | None
+
+    def unscale(self, out, n_targets):
+        """Forecasts (S, H, T) of the scaled targets back on the original scale."""
+        if self.scaler is None:
+            return out
+        return self.scaler.inverse_transform(out, slice(0, n_targets),
+                                             series=np.arange(len(out)))
 
 
 class BaseForecaster(BaseEstimator):
@@ -70,7 +97,10 @@ class BaseForecaster(BaseEstimator):
         steps rolls forward in blocks of ``horizon`` on its own forecasts.
     scaling : {"revin", "standard"} or None, default="revin"
         ``"standard"``: each column is standardised with the mean and standard
-        deviation of the training span (the validation tail excluded).
+        deviation of the training span (the validation tail excluded); with
+        many series, each target of each series by its own statistics
+        (covariates by statistics pooled over the series), so that series whose
+        levels differ by orders of magnitude all reach the network on one scale.
         ``"revin"``: the same, plus reversible instance normalisation: each
         input window's targets are normalised by their own mean and standard
         deviation, and the forecast is shifted back (Kim et al., 2022); this
@@ -86,12 +116,23 @@ class BaseForecaster(BaseEstimator):
         Multiply the learning rate by this factor in (0, 1] after every epoch
         (exponential decay, a common schedule for long-horizon forecasters);
         None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
         Training loss, also the validation loss that early stopping watches:
         mean squared error, mean absolute error (robust to outliers, and the
-        loss SegRNN trains with, Lin et al., 2023) or Huber (squared below 1,
-        absolute above, on the scaled values). Tuning compares trials by this
-        validation loss, so keep it fixed across a study.
+        loss SegRNN trains with, Lin et al., 2023), Huber (squared below 1,
+        absolute above, on the scaled values) or ``"quantile"``: the pinball
+        loss averaged over the levels in ``quantiles`` (a quantile head, see
+        ``quantiles``). Tuning compares trials by this validation loss, so
+        keep it fixed across a study.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head, sorted and distinct in (0, 1), e.g.
+        ``(0.1, 0.5, 0.9)``; required with ``loss="quantile"`` and an error
+        with any other loss. The network then emits one forecast per level
+        and target, all trained at once; levels never cross (the outputs are
+        sorted). ``predict`` returns the median level: 0.5 if trained, else
+        the level nearest 0.5 (the lower of two equally near), which is also
+        the value fed back as input by the recursive strategy and by a direct
+        model rolling past its horizon. Include 0.5 for a sound point forecast.
     batch_size : int, default=32
         Training windows per gradient step.
     max_epochs : int, default=50
@@ -103,7 +144,9 @@ class BaseForecaster(BaseEstimator):
     validation_size : float, default=0.2
         Fraction of each series, taken from its end, whose windows form the
         validation set. The scaler is fitted on the rows before it. 0 disables
-        validation, early stopping and best-weight restoring.
+        validation, early stopping and best-weight restoring. With many series,
+        a series too short to hold a validation window as well as a training
+        window trains on all its rows.
     random_state : int or None, default=None
         Seed for weight initialisation, shuffling and dropout. The same seed
         gives the same forecasts on CPU. The global torch RNG is left as it was.
@@ -121,7 +164,11 @@ class BaseForecaster(BaseEstimator):
     network_ : torch.nn.Module
         The trained network, wrapped with normalisation and channel handling.
     scaler_ : StandardScaler or None
-        Fitted per-column scaler (targets then covariates).
+        Fitted per-column scaler (targets then covariates), one row of
+        statistics per series.
+    ids_ : list or None
+        The series ids of a dict or long-frame ``y`` (None otherwise); forecasts
+        come back under the same ids.
     n_features_in_ : int
         Columns the network reads: targets plus covariates.
     target_names_ : list of str
@@ -141,8 +188,8 @@ class BaseForecaster(BaseEstimator):
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
-                 loss="mse", batch_size=32, max_epochs=50, patience=5, validation_size=0.2,
-                 random_state=None, verbose=None, trainer_kwargs=None):
+                 loss="mse", quantiles=None, batch_size=32, max_epochs=50, patience=5,
+                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
         self.lookback = lookback
         self.horizon = horizon
         self.strategy = strategy
@@ -152,6 +199,7 @@ class BaseForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -173,6 +221,7 @@ class BaseForecaster(BaseEstimator):
         check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
                     allow_none=True)
         check_options(self, "loss", self.loss, LOSSES)
+        check_quantile_params(self)
         check_int(self, "batch_size", self.batch_size)
         check_int(self, "max_epochs", self.max_epochs)
         check_int(self, "patience", self.patience, allow_none=True)
@@ -195,12 +244,16 @@ class BaseForecaster(BaseEstimator):
         return self.horizon if self.strategy == "direct" else 1
 
     def _make_network(self, n_targets, n_covariates):
-        """The core network wrapped with RevIN and channel independence."""
+        """The core network wrapped with RevIN, channel independence and the quantile head."""
         independent = self.channel_independent and n_targets > 1
         core_targets = 1 if independent else n_targets
-        core = self._build_network(core_targets + n_covariates, core_targets, self._n_out)
+        n_levels = 1 if self.loss != "quantile" else len(self.quantiles)
+        # A quantile head's core forecasts each target once per level (see ForecastNet).
+        core = self._build_network(core_targets * n_levels + n_covariates,
+                                   core_targets * n_levels, self._n_out)
         return ForecastNet(core, n_targets, revin=self.scaling == "revin",
-                           channel_independent=independent)
+                           channel_independent=independent,
+                           quantiles=self.quantiles if self.loss == "quantile" else None)
 
     # ------------------------------------------------------------------ fit
     @atomic_fit
@@ -209,14 +262,19 @@ class BaseForecaster(BaseEstimator):
 
         Parameters
         ----------
-        y : pandas.Series, pandas.DataFrame, ndarray of shape (T,) or (T, k), or list of those
+        y : pandas.Series, pandas.DataFrame, ndarray of shape (T,) or (T, k), or many of those
             Target series. Every column of a DataFrame is a target, forecast
-            jointly (or per channel with ``channel_independent=True``). A list
-            fits one global model on many series with the same columns.
+            jointly (or per channel with ``channel_independent=True``). Many
+            series -- a list, a dict ``{id: series}``, or a long DataFrame with
+            an ``(id, time)`` MultiIndex or ``unique_id``/``ds`` columns --
+            fit one global model over all of them (same columns, same
+            frequency; lengths and start dates may differ).
         X : same kinds as ``y``, optional
             Covariates known in advance (calendar, prices, promotions),
-            aligned row for row with ``y``. ``predict`` then needs their
-            values over the forecast span.
+            aligned row for row with ``y`` (by id for a dict or long frame; a
+            pandas ``X`` may run past the end of ``y``, those rows are for
+            ``predict``). ``predict`` then needs their values over the
+            forecast span.
 
         Returns
         -------
@@ -228,40 +286,33 @@ class BaseForecaster(BaseEstimator):
         ys = as_series_set(y, name, "y")
         xs = None
         if X is not None:
-            xs = as_series_set(X, name, "X")
-            check_covariates(xs, ys, name)
+            xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         n_out = self._n_out
         need = self.lookback + n_out
-        for i, n in enumerate(ys.lengths):
-            if n < need:
-                what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
-                label = f"y[{i}]" if ys.is_list else "y"
-                raise ValueError(
-                    f"{name} needs at least lookback + {what} = {need} time steps to build "
-                    f"one training window, but {label} has {n}. Reduce 'lookback' or "
-                    f"'horizon', or pass a longer series."
-                )
+        short = [i for i, n in enumerate(ys.lengths) if n < need]
+        if short:
+            what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
+            shown = ", ".join(f"{ys.label(i)} has {ys.lengths[i]}" for i in short[:5])
+            raise ValueError(
+                f"{name} needs at least lookback + {what} = {need} time steps to build one "
+                f"training window, but {shown}{' ...' if len(short) > 5 else ''}"
+                + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
+                + ". Reduce 'lookback' or 'horizon', or pass longer series"
+                + (" (or leave the short ones out)." if ys.is_list else ".")
+            )
         values = ys.values if xs is None else [np.hstack(p) for p in zip(ys.values, xs.values)]
-        spans = []
-        for i, n in enumerate(ys.lengths):
-            try:
-                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
-                                                 validation_size=self.validation_size))
-            except ValueError as err:
-                label = f"y[{i}]" if ys.is_list else "y"
-                raise ValueError(
-                    f"{name} cannot split {label} ({n} steps) into training and validation "
-                    f"windows: {err} Or set validation_size=0 to train without validation."
-                ) from None
+        spans = self._spans(ys, n_out)
 
         n_targets = ys.n_columns
         self.scaler_ = None
         if self.scaling is not None:
-            self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)])
-            scaled = [self.scaler_.transform(v) for v in values]
+            self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)],
+                                                n_targets=n_targets)
+            scaled = [self.scaler_.transform(v, series=i) for i, v in enumerate(values)]
         else:
             scaled = [v.astype(np.float32) for v in values]
         series = torch.from_numpy(np.concatenate(scaled, axis=0))
+        del scaled
 
         train_starts = window_starts(ys.lengths, need, last_target=[s.train[1] for s in spans])
         val_starts = window_starts(ys.lengths, need, first_target=[s.validation[0] for s in spans],
@@ -285,7 +336,7 @@ class BaseForecaster(BaseEstimator):
                     batch_size=max(self.batch_size, 256), shuffle=False,
                     collate_fn=collate_batch)
             module = TrainingModule(network, loss=self.loss, learning_rate=self.learning_rate,
-                                    lr_decay=self.lr_decay)
+                                    lr_decay=self.lr_decay, quantiles=self.quantiles)
             # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
             # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(
@@ -298,9 +349,36 @@ class BaseForecaster(BaseEstimator):
         self.target_names_ = list(ys.columns)
         self.covariate_names_ = list(xs.columns) if xs is not None else []
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
+        self.ids_ = ys.ids
         self.last_window_ = [v[-self.lookback:].copy() for v in values]
         self.index_end_ = ys.ends
         return self
+
+    def _spans(self, ys, n_out):
+        """Chronological train/validation spans of each series.
+
+        With many series, one too short to hold both a training window and a
+        validation window gives all its rows to training (its last windows
+        then never validate); one series alone, or all of them too short, is
+        an error.
+        """
+        spans, errors = [], []
+        for i, n in enumerate(ys.lengths):
+            try:
+                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
+                                                 validation_size=self.validation_size))
+            except ValueError as err:
+                errors.append((i, err))
+                spans.append(Spans(train=(0, n), validation=(n, n), test=(n, n),
+                                   lookback=self.lookback))
+        if errors and (not ys.is_list or len(errors) == len(spans)):
+            i, err = errors[0]
+            raise ValueError(
+                f"{type(self).__name__} cannot split {ys.label(i)} ({ys.lengths[i]} steps) "
+                f"into training and validation windows: {err} Or set validation_size=0 to "
+                f"train without validation."
+            )
+        return spans
 
     # ------------------------------------------------------------------ predict
     def predict(self, horizon=None, X=None, y=None):
@@ -324,22 +402,23 @@ class BaseForecaster(BaseEstimator):
             A new history to forecast from, without refitting (e.g. the latest
             data). It needs the same columns as in ``fit`` and at least
             ``lookback`` rows. Without it, forecasts follow the series seen in
-            ``fit``.
+            ``fit``. With many series, a history whose id was seen in ``fit``
+            is scaled with that series' statistics, any other with its own.
 
         Returns
         -------
         forecast : same kind as ``y`` (or as the ``y`` of ``fit``)
             ``horizon`` rows, indexed by the future time stamps (integer steps
-            for numpy input); a list for a list of series.
+            for numpy input). Many series come back in their container: a
+            list, a dict with the same keys, or a long frame with the same
+            index names or id/time columns (``horizon`` rows per id).
         """
-        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
-        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
-        indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(list(out), indexes, kind=template["kind"],
-                         is_list=template["is_list"], name=template["name"],
-                         columns=self.target_names_)
+        batch = self._prepare_predict(horizon, X, y)
+        out = self._forecast(batch.past, batch.future, batch.horizon).numpy().astype(np.float64)
+        out = batch.unscale(out, self.n_targets_)
+        indexes = [future_index(last, step, batch.horizon) for last, step in batch.ends]
+        return to_output(list(out), indexes, batch.template, columns=self.target_names_,
+                         ids=batch.ids)
 
     def predict_attention(self, horizon=None, X=None, y=None):
         """Attention weights of the forecast over the history, one row per forecast step.
@@ -349,7 +428,7 @@ class BaseForecaster(BaseEstimator):
 
         Returns
         -------
-        weights : pandas.DataFrame or list of DataFrame
+        weights : pandas.DataFrame, or a list or dict of them for many series
             Shape ``(horizon, lookback)`` per series: row ``h`` holds how much
             forecast step ``h`` attended to each history step (rows sum to 1
             for a single attention map). Indexed by the forecast time stamps;
@@ -365,16 +444,19 @@ class BaseForecaster(BaseEstimator):
                 f"{type(self).__name__} has no attention weights. Use an estimator with "
                 f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
             )
-        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
-        _, weights = self._forecast(past, future, horizon, return_attention=True)
+        batch = self._prepare_predict(horizon, X, y)
+        _, weights = self._forecast(batch.past, batch.future, batch.horizon,
+                                    return_attention=True)
         columns = pd.RangeIndex(-self.lookback, 0, name="history step")
-        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, horizon),
+        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, batch.horizon),
                                columns=columns)
-                  for w, (last, step) in zip(weights, ends)]
-        return frames if template["is_list"] else frames[0]
+                  for w, (last, step) in zip(weights, batch.ends)]
+        if not batch.template["is_list"]:
+            return frames[0]
+        return dict(zip(batch.ids, frames)) if batch.ids is not None else frames
 
     def _prepare_predict(self, horizon, X, y):
-        """Check predict's inputs; return scaled tensors and what the output needs."""
+        """Check predict's inputs; return a :class:`_Batch` of scaled tensors and output info."""
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
@@ -382,47 +464,73 @@ class BaseForecaster(BaseEstimator):
         n_cov = len(self.covariate_names_)
         if y is None:
             histories = [w.copy() for w in self.last_window_]
-            ends = list(self.index_end_)
-            template = self.input_kind_
-            ys = None
+            ends, template, ids, ys = list(self.index_end_), self.input_kind_, self.ids_, None
+            scaler = self.scaler_
         else:
             ys = as_series_set(y, name, "y")
             self._check_new_y(ys)
-            ends = ys.ends
-            template = ys.template
+            ends, template, ids = ys.ends, ys.template, ys.ids
             histories = [v[-self.lookback:] for v in ys.values]
-        future_cov = self._future_covariates(X, ys, horizon, ends, histories)
-        if self.scaler_ is not None:
-            histories = [self.scaler_.transform(h) for h in histories]
-            future_cov = [self.scaler_.transform(f, slice(self.n_targets_, None))
-                          for f in future_cov]
-        past = torch.from_numpy(np.stack(histories).astype(np.float32))
-        future = torch.from_numpy(np.stack(future_cov).astype(np.float32)).reshape(
-            len(histories), horizon, n_cov)
-        return past, future, ends, template, horizon
+        future_cov = self._future_covariates(X, ys, horizon, ends, histories, ids)
+        if ys is not None:
+            scaler = self._scaler_for(ys, ys.values)
+        rows = np.arange(len(histories))
+        past = np.stack(histories)
+        future = np.stack(future_cov).reshape(len(histories), horizon, n_cov)
+        if scaler is not None:
+            past = scaler.transform(past, series=rows)
+            future = scaler.transform(future, slice(self.n_targets_, None), series=rows)
+        return _Batch(torch.from_numpy(past.astype(np.float32)),
+                      torch.from_numpy(future.astype(np.float32)), ends, template, horizon,
+                      scaler, ids)
+
+    def _scaler_for(self, ys, target_histories):
+        """Statistics for the series of a new history ``y``: one scaler row per series.
+
+        A model fitted on one series applies its statistics to every history.
+        With per-series statistics, a history whose id was seen in ``fit``
+        uses that series' statistics; a new id, or a series of a list (whose
+        position carries no identity), uses statistics of the history passed.
+        """
+        if self.scaler_ is None:
+            return None
+        n = len(target_histories)
+        if not self.scaler_.per_series:
+            return self.scaler_.select(np.zeros(n, dtype=np.int64))
+        known = {k: i for i, k in enumerate(self.ids_ or [])}
+        rows = [known.get(k, -1) for k in ys.ids] if ys.ids is not None else [-1] * n
+        scaler = self.scaler_.select(np.maximum(rows, 0))
+        new = [i for i, r in enumerate(rows) if r < 0]
+        if new:
+            local = self.scaler_.for_histories([target_histories[i] for i in new])
+            scaler.mean_[new], scaler.scale_[new] = local.mean_, local.scale_
+        return scaler
 
     def _check_new_y(self, ys):
         check_new_history(ys, type(self).__name__, target_names=self.target_names_,
                           fitted_kind=self.input_kind_["kind"], min_length=self.lookback,
                           needs=f"reads lookback={self.lookback} steps to forecast")
 
-    def _future_covariates(self, X, ys, horizon, ends, histories):
+    def _future_covariates(self, X, ys, horizon, ends, histories, ids=None):
         """Covariates over the forecast span; also completes ``histories`` with past covariates."""
         future, past = future_covariates(
             X, ys, horizon, ends, type(self).__name__, covariate_names=self.covariate_names_,
-            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories))
+            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories), ids=ids)
         if past is not None:  # the new history needs its covariates as inputs too
             for i, p in enumerate(past):
                 histories[i] = np.hstack([histories[i], p[-self.lookback:]])
         return future
 
     @torch.no_grad()
-    def _forecast(self, past, future, horizon, return_attention=False):
+    def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
         """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
 
         Predicts in batches of windows and moves each batch's output to CPU,
         so that long backtests on a GPU do not fill its memory. With
         ``return_attention`` also returns the weights, shape (S, horizon, L).
+        Returns (S, horizon, T), scaled; for a quantile head the median level
+        (which is also what rolls forward), or with ``return_quantiles`` all
+        levels, (S, horizon, T, Q).
         """
         network = self.network_.eval()
         device = next(network.parameters()).device
@@ -446,19 +554,51 @@ class BaseForecaster(BaseEstimator):
                     pred, weights = network(window, block_cov, return_attention=True)
                     maps.append(weights)  # (S, n_out, L)
                 else:
-                    pred = network(window, block_cov)  # -> (S, n_out, T)
+                    pred = network(window, block_cov)  # -> (S, n_out, T) or (.., T, Q)
                 steps.append(pred)
+                if pred.dim() == 4:  # a quantile head rolls forward on its median
+                    pred = pred[..., network.median_index]
                 if b + 1 < n_blocks:
                     new_rows = torch.cat([pred, block_cov], dim=-1)
                     window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
-            outputs.append(torch.cat(steps, dim=1)[:, :horizon].cpu())
+            out = torch.cat(steps, dim=1)[:, :horizon].cpu()
+            if out.dim() == 4 and not return_quantiles:
+                out = out[..., network.median_index]
+            outputs.append(out)
             if return_attention:
                 attentions.append(torch.cat(maps, dim=1)[:, :horizon].cpu())
         if return_attention:
             return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
 
-    def _forecast_origins(self, values, origins, horizon):
+    def _head_quantiles(self, batch):
+        """All levels of a quantile head, on the original scale: ndarray (S, horizon, T, Q).
+
+        ``batch`` is what :meth:`_prepare_predict` returns for predict's
+        arguments (``horizon``, ``X``, ``y``). Level ``q`` of the last axis is
+        ``self.quantiles[q]``; levels never cross (the network sorts them) and
+        the median level (``self.network_.median_index``) equals
+        :meth:`predict`'s forecast. Beyond the first block of a direct model
+        (or the first step of a recursive one) every level is conditioned on
+        the median path fed back as input, so the spread there is too narrow
+        (it omits the uncertainty of the fed-back steps). For many origins of
+        one series use ``_forecast_origins(..., quantiles=True)``.
+        """
+        self._check_quantile_head()
+        out = self._forecast(batch.past, batch.future, batch.horizon, return_quantiles=True)
+        out = out.numpy().astype(np.float64)
+        return np.stack([batch.unscale(out[..., q], self.n_targets_)
+                         for q in range(out.shape[-1])], axis=-1)
+
+    def _check_quantile_head(self):
+        """A TypeError unless the fitted network has a quantile head."""
+        if self.network_.quantiles is None:
+            raise TypeError(
+                f"{type(self).__name__} was fitted with loss={self.loss!r}, which has no "
+                f"quantile head. Fit it with loss='quantile' and quantiles=(...)."
+            )
+
+    def _forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
         """Forecast ``horizon`` steps from many origins of one series, for backtests.
 
         ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
@@ -466,11 +606,20 @@ class BaseForecaster(BaseEstimator):
         forecast step. Origin ``o`` reads rows ``[o - lookback, o)`` and the
         covariates (never the targets) of rows ``[o, o + horizon)``. Every
         window comes from one gather on a strided view of the scaled series,
-        and ``_forecast`` runs them in batches. Returns (S, horizon, T),
-        unscaled.
+        and ``_forecast`` runs them in batches. ``series`` is the row of the
+        fitted statistics of this series (its position in ``fit``); None for a
+        model fitted on one series, or statistics from the rows before the
+        first origin for a series the model did not see. Returns (S, horizon,
+        T), unscaled; with ``quantiles=True`` all levels of a quantile head,
+        (S, horizon, T, Q), as :meth:`_head_quantiles` describes them (e.g. to
+        calibrate them on the validation tail with
+        :func:`tsforecast._quantile_head.cqr_correction`).
         """
-        scaled = (self.scaler_.transform(values) if self.scaler_ is not None
-                  else values.astype(np.float32))
+        scaler = self.scaler_
+        if scaler is not None and scaler.per_series:
+            scaler = (scaler.select([series]) if series is not None
+                      else scaler.for_histories([values[:origins[0], :self.n_targets_]]))
+        scaled = scaler.transform(values) if scaler is not None else values.astype(np.float32)
         scaled = np.ascontiguousarray(scaled)  # row-major, so gathered windows are contiguous
         n_cov = len(self.covariate_names_)
         # Without covariates the future rows are not read, so origins may reach the end.
@@ -481,9 +630,16 @@ class BaseForecaster(BaseEstimator):
         future = gathered[:, self.lookback:, self.n_targets_:]  # -> (S, horizon, C)
         if not n_cov:
             future = past.new_zeros(len(past), horizon, 0)
-        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        if quantiles:
+            self._check_quantile_head()
+        out = self._forecast(past, future, horizon, return_quantiles=quantiles)
+        out = out.numpy().astype(np.float64)
+        if scaler is not None:
+            if quantiles:  # every level on the targets' scale: (S, horizon, Q, T) and back
+                out = scaler.inverse_transform(out.swapaxes(-1, -2),
+                                               slice(0, self.n_targets_)).swapaxes(-1, -2)
+            else:
+                out = scaler.inverse_transform(out, slice(0, self.n_targets_))
         return out
 
     # ------------------------------------------------------------------ persistence

@@ -155,7 +155,7 @@ class _BaselineForecaster(BaseEstimator):
             lowest = values.min(axis=0)
             for j, low in enumerate(lowest):
                 if low <= 0:
-                    label = f"{name}[{i}]" if ys.is_list else name
+                    label = ys.label(i)
                     raise ValueError(
                         f"{type(self).__name__} with {why} needs strictly positive values, but "
                         f"column {ys.columns[j]!r} of {label} has minimum {low:g}. Use "
@@ -200,16 +200,14 @@ class _BaselineForecaster(BaseEstimator):
         ys = as_series_set(y, name, "y")
         xs = None
         if X is not None:
-            xs = as_series_set(X, name, "X")
-            check_covariates(xs, ys, name)
+            xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         self._setup(ys)
         need, formula, fix = self._min_length()
         for i, n in enumerate(ys.lengths):
             if n < need:
-                label = f"y[{i}]" if ys.is_list else "y"
                 raise ValueError(
                     f"{name} needs at least {_needed(formula, need)} time steps to fit, but "
-                    f"{label} has {n}. " + (f"{fix}, or pass" if fix else "Pass")
+                    f"{ys.label(i)} has {n}. " + (f"{fix}, or pass" if fix else "Pass")
                     + " a longer series."
                 )
         self._check_values(ys, "y")
@@ -220,7 +218,7 @@ class _BaselineForecaster(BaseEstimator):
                 model, converged = _quietly(self._fit_one, values[:, j],
                                             xs.values[i] if xs is not None else None)
                 if not converged:
-                    failed.append(f"column {column!r} of " + (f"y[{i}]" if ys.is_list else "y"))
+                    failed.append(f"column {column!r} of {ys.label(i)}")
                 row.append(model)
             models.append(row)
         self._warn_not_converged(failed, len(ys.values) * ys.n_columns, "in fit", stacklevel=4)
@@ -230,6 +228,7 @@ class _BaselineForecaster(BaseEstimator):
         self.target_names_ = list(ys.columns)
         self.covariate_names_ = list(xs.columns) if xs is not None else []
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
+        self.ids_ = ys.ids
         self.index_end_ = ys.ends
         return self
 
@@ -272,28 +271,23 @@ class _BaselineForecaster(BaseEstimator):
                 f"not use any). Call predict without X."
             )
         if y is None:
-            ys, ends, template = None, self.index_end_, self.input_kind_
+            ys, ends, template, ids = None, self.index_end_, self.input_kind_, self.ids_
+            rows = list(range(len(ends)))
         else:
             ys = as_series_set(y, name, "y")
             need, formula, _ = self._min_length()
             check_new_history(ys, name, target_names=self.target_names_,
                               fitted_kind=self.input_kind_["kind"], min_length=need,
                               needs=f"needs at least {_needed(formula, need)} steps to forecast")
-            n_fitted = len(self.models_)
-            if n_fitted > 1 and len(ys.values) != n_fitted:
-                raise ValueError(
-                    f"y passed to predict holds {len(ys.values)} series, but {name} was fitted "
-                    f"on {n_fitted} and keeps one model per series. Pass {n_fitted} series in "
-                    f"the order of fit, or fit on one series to apply its model to any number."
-                )
+            rows = self._model_rows(ys)
             self._check_values(ys, "y")
-            ends, template = ys.ends, ys.template
+            ends, template, ids = ys.ends, ys.template, ys.ids
         future, past = future_covariates(
             X, ys, horizon, ends, name, covariate_names=self.covariate_names_,
-            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(ends))
+            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(ends), ids=ids)
         forecasts, failed = [], []
         for i in range(len(ends)):
-            fitted = self.models_[i if len(self.models_) > 1 else 0]
+            fitted = self.models_[rows[i]]
             x_future = future[i] if self.covariate_names_ else None
             columns = []
             for j, model in enumerate(fitted):
@@ -302,16 +296,37 @@ class _BaselineForecaster(BaseEstimator):
                     model, converged = _quietly(self._apply_one, model, ys.values[i][:, j],
                                                 x_past)
                     if not converged:
-                        failed.append(f"column {self.target_names_[j]!r} of "
-                                      + (f"y[{i}]" if ys.is_list else "y"))
+                        failed.append(f"column {self.target_names_[j]!r} of {ys.label(i)}")
                 values, _ = _quietly(self._forecast_one, model, horizon, x_future)
                 columns.append(np.asarray(values, dtype=np.float64).reshape(horizon))
             forecasts.append(np.column_stack(columns))
         self._warn_not_converged(failed, len(forecasts) * self.n_targets_, "on the new history",
                                  stacklevel=3)
         indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(forecasts, indexes, kind=template["kind"], is_list=template["is_list"],
-                         name=template["name"], columns=self.target_names_)
+        return to_output(forecasts, indexes, template, columns=self.target_names_, ids=ids)
+
+    def _model_rows(self, ys):
+        """Which fitted models forecast each series of a new history ``ys``."""
+        name, n_fitted = type(self).__name__, len(self.models_)
+        if n_fitted == 1:
+            return [0] * len(ys.values)
+        if self.ids_ is not None and ys.ids is not None:
+            known = {k: i for i, k in enumerate(self.ids_)}
+            unknown = [k for k in ys.ids if k not in known]
+            if unknown:
+                raise ValueError(
+                    f"y passed to predict holds ids {unknown[:5]} that {name} was not fitted "
+                    f"on; it keeps one model per series. Pass series of the ids seen in fit, "
+                    f"or refit on the new ones."
+                )
+            return [known[k] for k in ys.ids]
+        if len(ys.values) != n_fitted:
+            raise ValueError(
+                f"y passed to predict holds {len(ys.values)} series, but {name} was fitted "
+                f"on {n_fitted} and keeps one model per series. Pass {n_fitted} series in "
+                f"the order of fit, or fit on one series to apply its model to any number."
+            )
+        return list(range(n_fitted))
 
 
 class NaiveForecaster(_BaselineForecaster):

@@ -4,20 +4,12 @@ import re
 
 import numpy as np
 import pytest
-import pytorch_lightning as pl
 
 from tsforecast.exceptions import TrainingError
 from tsforecast.nlp import CBOW, RNNLM, CTCLabeller, Seq2Seq, SkipGram
 from tsforecast.nlp.ctc import make_ctc_task
 
-
-class Boom(pl.Callback):
-    def __init__(self, armed=True):
-        self.armed = armed
-
-    def on_train_epoch_end(self, trainer, pl_module):
-        if self.armed:
-            raise TrainingError("boom: training failed on purpose")
+from ..test_reliability import Boom, check_corrupt_files_are_refused, fitted_state
 
 
 CTC_X, CTC_Y = make_ctc_task(40, random_state=0)
@@ -51,10 +43,6 @@ CASES = {
                                                      random_state=0, trainer_kwargs=tk), **kw}),
                  (WORDS,), lambda est: est.word_vectors_),
 }
-
-
-def fitted_state(est):
-    return {k: id(v) for k, v in vars(est).items() if k.endswith("_")}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -109,8 +97,6 @@ NLP_FIELDS = {"RNNLM": ["vocabulary", "history", "best_epoch"],
 
 @pytest.mark.parametrize("name", NLP_FIELDS)
 def test_corrupt_model_files_are_refused_cleanly(name, tmp_path):
-    from tests.test_reliability import check_corrupt_files_are_refused
-
     make, args, _ = CASES[name]
     est = make(_tk()).fit(*args)
     saved = tmp_path / "model.zip"
