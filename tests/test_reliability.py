@@ -392,3 +392,12 @@ def test_guarantees_page_names_tests_that_exist():
                 named += 1
         assert module is not None
     assert named >= 15
+
+
+def test_quantile_loss_divergence_is_caught_and_normal_training_is_not(sine_series):
+    quantile = dict(FAST, loss="quantile", quantiles=(0.1, 0.5, 0.9))
+    est = ESTIMATORS[1](**{**quantile, "learning_rate": 10.0})
+    with pytest.raises(TrainingError, match=r"diverg.*learning_rate=10.0"):
+        est.fit(sine_series)
+    fine = ESTIMATORS[1](**{**quantile, "max_epochs": 4, "learning_rate": 3e-2}).fit(sine_series)
+    assert np.isfinite(fine.predict().to_numpy()).all()
