@@ -26,13 +26,76 @@ from torch import nn
 
 from .exceptions import TrainingError
 
-__all__ = ["TRAIN_LOSS", "VAL_LOSS", "PinballLoss", "TrainingModule", "fit_label",
-           "train_network"]
+__all__ = ["TRAIN_LOSS", "VAL_LOSS", "DIVERGENCE_FACTOR", "DivergenceGuard", "PinballLoss",
+           "TrainingModule", "fit_label", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
 
 _LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+
+#: Training stops when a loss exceeds this many times its reference (see DivergenceGuard):
+#: 100 for a squared loss (MSE), 10 for losses linear in the error (MAE, Huber's tails,
+#: cross-entropy, CTC, word2vec's). Both mean outputs about ten times further off than at
+#: the start.
+DIVERGENCE_FACTOR = {"squared": 100.0, "linear": 10.0}
+#: The smallest reference: on scaled data a target has unit variance, so a loss of 1 is what
+#: a model that forecasts the mean scores; a tiny first loss does not make noise look divergent.
+DIVERGENCE_FLOOR = 1.0
+
+
+class DivergenceGuard:
+    """Decide when a training loss is diverging; one guard per fit.
+
+    The rule, checked on every training batch and at the end of every epoch,
+    with ``factor`` 100 for a squared loss and 10 for a loss linear in the
+    error (``DIVERGENCE_FACTOR``):
+
+    - a loss that is NaN or infinite;
+    - a batch loss above ``factor * max(first, 1)``, where ``first`` is the
+      loss of the first training batch: a model that starts from random
+      weights rarely does better than forecasting the mean (or guessing
+      uniformly), so its first loss is near the top of a healthy run; on
+      scaled data (variance 1) the bound is an MSE of 100 or an MAE of 10,
+      forecasts ten standard deviations off;
+    - an epoch's mean loss above ``factor * max(best, 1)``, where ``best`` is
+      the lowest mean loss of an earlier epoch: a run that went well and then
+      blew up (epoch means are smooth, so single noisy batches cannot trip it).
+
+    The floor of 1 keeps a tiny first loss (an easy first batch) from turning
+    ordinary noise into an alarm. Each check returns None, or what went wrong
+    for the error message.
+
+    Parameters
+    ----------
+    factor : float, default=10.0
+    """
+
+    def __init__(self, factor=DIVERGENCE_FACTOR["linear"]):
+        self.factor = factor
+        self.first = None
+        self.best_epoch = math.inf
+
+    def check_step(self, loss):
+        if not math.isfinite(loss):
+            return "is not finite"
+        if self.first is None:
+            self.first = loss
+            return None
+        reference = max(self.first, DIVERGENCE_FLOOR)
+        if loss > self.factor * reference:
+            return (f"is {loss / reference:.0f} times its first value {self.first:.3g} "
+                    f"(the limit is {self.factor:g} times max(first, 1))")
+        return None
+
+    def check_epoch(self, mean_loss):
+        reference = max(self.best_epoch, DIVERGENCE_FLOOR)
+        if math.isfinite(self.best_epoch) and mean_loss > self.factor * reference:
+            return (f"(the epoch's mean) is {mean_loss / reference:.0f} times the mean of the "
+                    f"best epoch so far, {self.best_epoch:.3g} (the limit is "
+                    f"{self.factor:g} times max(best, 1))")
+        self.best_epoch = min(self.best_epoch, mean_loss)
+        return None
 
 
 class PinballLoss(nn.Module):
@@ -93,6 +156,12 @@ class TrainingModule(pl.LightningModule):
         (exponential decay); None keeps it constant.
     quantiles : sequence of float or None, default=None
         The levels of ``loss="quantile"``.
+
+    Notes
+    -----
+    A diverging loss stops training with a ``TrainingError`` naming the loss,
+    the epoch, the learning rate and what to try; :class:`DivergenceGuard`
+    states the rule.
     """
 
     def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3,
@@ -105,6 +174,8 @@ class TrainingModule(pl.LightningModule):
             self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
+        self._guard = DivergenceGuard(DIVERGENCE_FACTOR["squared" if loss == "mse"
+                                                        else "linear"])
 
     def forward(self, *inputs):
         return self.network(*inputs)
@@ -123,16 +194,21 @@ class TrainingModule(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss, n = self._loss(batch, training=True)
-        if not torch.isfinite(loss):
-            raise TrainingError(
-                f"The training loss became {loss.item()} at epoch {self.current_epoch}, batch "
-                f"{batch_idx}. The likely causes are a learning rate that is too high (got "
-                f"learning_rate={self.learning_rate}; try 10x smaller) or unscaled inputs with "
-                f"huge values (keep scaling='standard' or 'revin')."
-            )
+        value = loss.item()
+        self._diverged(value, self._guard.check_step(value), f"batch {batch_idx}")
         self._loss_sum = self._loss_sum + loss.detach() * n
         self._loss_count += n
         return loss
+
+    def _diverged(self, value, problem, where):
+        if problem is not None:
+            raise TrainingError(
+                f"The training loss became {value:.4g} at epoch {self.current_epoch}, {where}: "
+                f"it {problem}, so training diverged and was stopped. The likely causes are a "
+                f"learning rate that is too high (got learning_rate={self.learning_rate}; try "
+                f"10x smaller) or unscaled inputs with huge values (keep scaling='standard' or "
+                f"'revin')."
+            )
 
     def epoch_train_loss(self):
         """Mean training loss of the current epoch so far, weighted by batch size."""
@@ -140,7 +216,10 @@ class TrainingModule(pl.LightningModule):
 
     def on_train_epoch_end(self):
         if self._loss_count:
-            self.log(TRAIN_LOSS, self._loss_sum / self._loss_count)
+            mean = self._loss_sum / self._loss_count
+            value = float(mean)
+            self._diverged(value, self._guard.check_epoch(value), "over the whole epoch")
+            self.log(TRAIN_LOSS, mean)
 
     def validation_step(self, batch, batch_idx):
         loss, n = self._loss(batch)
@@ -363,7 +442,8 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     user_callbacks = kwargs.pop("callbacks", None) or []
     if not isinstance(user_callbacks, (list, tuple)):
         user_callbacks = [user_callbacks]
-    if verbose and not any(isinstance(c, pl.callbacks.ProgressBar) for c in user_callbacks):
+    if verbose and kwargs.get("enable_progress_bar", True) and not any(
+            isinstance(c, pl.callbacks.ProgressBar) for c in user_callbacks):
         own.append(_ProgressBar(_FIT_LABEL.get() or "training"))
     settings = dict(
         max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
