@@ -313,3 +313,41 @@ def test_future_covariate_rows_are_not_filled(tmp_path, capsys):
     assert "filled 1 empty cell(s)" in err
     forecast = pd.read_csv(out_csv, index_col=0, parse_dates=True)
     assert list(forecast.index) == list(idx[120:])
+
+
+def _stores(tmp_path, lengths=(120, 100, 140)):
+    """A long CSV: three stores of different lengths, start dates and levels, rows interleaved."""
+    frames = []
+    for i, n in enumerate(lengths):
+        idx, rate = daily(n=n, start=f"2024-02-0{1 + i}", seed=i)
+        frames.append(pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "store": f"s{i}",
+                                    "sales": rate * 10 ** i}))
+    return write(tmp_path, pd.concat(frames).sample(frac=1.0, random_state=0), "stores.csv")
+
+
+def test_id_column_reads_a_long_csv_and_writes_long_forecasts(tmp_path, capsys):
+    out_csv = tmp_path / "f.csv"
+    code, out, err = run(capsys, "forecast", _stores(tmp_path), "--id-column", "store",
+                         "--target", "sales", *QUICK, "--output", out_csv)
+    assert code == 0, err
+    assert "3 series by 'store': one global model over all of them" in err
+    assert "the last 14 rows of each of 3 series" in out
+    forecast = pd.read_csv(out_csv, parse_dates=["date"])
+    assert list(forecast.columns) == ["store", "date", "sales"]
+    assert sorted(forecast["store"].unique()) == ["s0", "s1", "s2"]
+    for i, n in enumerate((120, 100, 140)):
+        rows = forecast[forecast["store"] == f"s{i}"]
+        last = pd.Timestamp(f"2024-02-0{1 + i}") + pd.Timedelta(days=n - 1)
+        assert list(rows["date"]) == list(pd.date_range(last, periods=8, freq="D")[1:])
+        # each store is forecast at its own level (1, 10, 100)
+        assert 0.5 * 10 ** i < rows["sales"].mean() < 2 * 10 ** i
+
+
+def test_id_column_errors_name_the_series_and_the_option(tmp_path, capsys):
+    path = _stores(tmp_path, lengths=(120, 20, 140))
+    code, out, err = run(capsys, "forecast", path, "--id-column", "shop", *QUICK)
+    assert code == 2 and "--id-column 'shop' is not a column of" in err
+    code, out, err = run(capsys, "forecast", path, "--id-column", "store", "--target", "sales",
+                         *QUICK)
+    assert code == 2
+    assert "series 's1', the shortest: the series has 20 rows, too few for --lookback 14" in err

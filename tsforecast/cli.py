@@ -54,6 +54,8 @@ examples:
   tsforecast forecast load.csv --horizon 24 --lookback 168 --season 24 --calendar \\
       --plot forecast.png
       hourly data, a day ahead, with calendar covariates and a plot
+  tsforecast forecast stores.csv --id-column store --target sales --horizon 13
+      many series in one long CSV (columns store, date, sales): one global model
 
 exit codes: 0 success, 2 usage or input error, 1 training failed
 """
@@ -393,8 +395,24 @@ def _fill(df: pd.DataFrame, columns, n_hist: int, args, report: _Reporter, lines
 
 
 def _read(args, report: _Reporter):
-    """The CSV as targets ``y``, covariates ``X`` (history and future rows), and ``n_hist``."""
+    """The CSV as targets ``y``, covariates ``X`` (history and future rows), and ``n_hist``.
+
+    With ``--id-column`` (many series in one long CSV), each is a dict keyed by
+    id, in the order the ids first appear, and every series goes through the
+    same checks (regular steps, gaps, future covariate rows) on its own.
+    """
     df = _read_csv(args)
+    ids = None
+    if args.id_column:
+        if args.id_column not in df.columns:
+            raise _InputError(f"--id-column {args.id_column!r} is not a column of {args.csv} "
+                              f"(columns: {list(df.columns)}).")
+        if df[args.id_column].isna().any():
+            first = int(np.flatnonzero(df[args.id_column].isna().to_numpy())[0])
+            raise _InputError(f"the id column {args.id_column!r} is empty on line "
+                              f"{_line(first)}. Every row needs the id of its series.")
+        ids = df[args.id_column].to_numpy()
+        df = df.drop(columns=[args.id_column])
     time_col = _find_time_column(df, args, report)
     lines = np.arange(len(df))
     raw_time = None
@@ -406,7 +424,10 @@ def _read(args, report: _Reporter):
         if not df.index.is_monotonic_increasing:
             order = np.argsort(df.index.to_numpy(), kind="stable")
             df, lines = df.iloc[order], lines[order]
-            report.note(f"the rows were not in time order; sorted them by {time_col!r}")
+            raw_time = raw_time.iloc[order]
+            ids = ids[order] if ids is not None else None
+            if ids is None:
+                report.note(f"the rows were not in time order; sorted them by {time_col!r}")
     covs = list(args.covariates or [])
     chosen = bool(args.target)
     targets = list(args.target) if chosen else [c for c in df.columns if c not in covs]
@@ -422,6 +443,24 @@ def _read(args, report: _Reporter):
         raise _InputError(f"{args.csv} has no numeric column to forecast (columns: "
                           f"{list(df.columns)}). Choose one with --target.")
     df = df[targets + covs]
+    if ids is None:
+        return _one_series(df, targets, covs, time_col, args, report, lines, raw_time)
+    codes, keys = pd.factorize(ids, sort=False)
+    ys, xs, n_hists = {}, {}, {}
+    for k, key in enumerate(keys):
+        rows = np.flatnonzero(codes == k)
+        try:
+            ys[key], xs[key], n_hists[key] = _one_series(
+                df.iloc[rows], targets, covs, time_col, args, report, lines[rows],
+                raw_time.iloc[rows] if raw_time is not None else None)
+        except _InputError as err:
+            raise _InputError(f"series {key!r} (--id-column {args.id_column}): {err}") from None
+    report.note(f"{len(keys)} series by {args.id_column!r}: one global model over all of them")
+    return ys, (xs if covs or args.calendar else None), n_hists
+
+
+def _one_series(df, targets, covs, time_col, args, report, lines, raw_time):
+    """Regular steps, filled gaps and covariate rows of one series: ``(y, X, n_hist)``."""
     if time_col is not None:
         df, lines = _regular(df, time_col, args, lines, raw_time)
     elif args.freq:
@@ -513,14 +552,27 @@ def _forecast(args, report: _Reporter):
 
     torch.set_num_threads(args.threads)
     y, X, n_hist = _read(args, report)
+    many = isinstance(y, dict)
     verbose = False if args.quiet else (True if args.verbose else None)
     est = _registry()[args.model](lookback=args.lookback, horizon=args.horizon,
                                   strategy=args.strategy, max_epochs=args.max_epochs,
                                   random_state=args.seed, verbose=verbose)
-    holdout = _check_sizes(args, n_hist, est)
+    if many:  # every series must allow the holdout; the shortest decides
+        shortest = min(n_hist, key=n_hist.get)
+        try:
+            holdout = _check_sizes(args, n_hist[shortest], est)
+        except _InputError as err:
+            raise _InputError(f"series {shortest!r}, the shortest: {err}") from None
+        X_hist = {k: x.iloc[:n_hist[k]] for k, x in X.items()} if X is not None else None
+        future_x = ({k: x.iloc[:n_hist[k] + args.horizon] for k, x in X.items()}
+                    if X is not None else None)
+        start = -holdout  # the last `holdout` rows of every series
+    else:
+        holdout = _check_sizes(args, n_hist, est)
+        X_hist = X.iloc[:n_hist] if X is not None else None
+        future_x = X.iloc[:n_hist + args.horizon] if X is not None else None
+        start = n_hist - holdout
     name = type(est).__name__
-    X_hist = X.iloc[:n_hist] if X is not None else None
-    start = n_hist - holdout
     season = args.season or 1
     candidates = [(name, est), ("naive", NaiveForecaster(horizon=args.horizon))]
     if args.season:
@@ -536,14 +588,14 @@ def _forecast(args, report: _Reporter):
             seasonal_period=season)
         table[label] = results[label].metrics
     scores = pd.DataFrame(table).T
-    print(f"Holdout backtest: the last {holdout} rows, forecasts of {args.horizon} steps every "
+    what = f"the last {holdout} rows" + (f" of each of {len(y)} series" if many else "")
+    print(f"Holdout backtest: {what}, forecasts of {args.horizon} steps every "
           f"{args.horizon} steps (MASE scaled by the seasonal-naive error, m={season})")
     print(scores.round(4).to_string())
 
     fitted = results[name].estimator
     if args.refit:
         fitted = _fitting(f"final fit ({name})", est.fit, y, X_hist)
-    future_x = X.iloc[:n_hist + args.horizon] if X is not None else None
     forecast = fitted.predict(y=y, X=future_x)
     _write(args, y, forecast, results[name], name)
     if args.save:
@@ -554,8 +606,16 @@ def _forecast(args, report: _Reporter):
 
 def _write(args, y, forecast, holdout, name):
     out = Path(args.output)
-    forecast.to_csv(out, index_label=y.index.name or "step")
-    print(f"\nForecast of {args.horizon} steps written to {out}")
+    if isinstance(forecast, dict):  # many series: one long CSV, id and time columns first
+        from .data.inputs import to_long
+
+        first = next(iter(y.values()))
+        to_long(forecast, id_col=args.id_column,
+                time_col=first.index.name or "step").to_csv(out, index=False)
+        print(f"\nForecasts of {args.horizon} steps for {len(forecast)} series written to {out}")
+    else:
+        forecast.to_csv(out, index_label=y.index.name or "step")
+        print(f"\nForecast of {args.horizon} steps written to {out}")
     if args.plot or args.backtest_plot:
         import matplotlib
 
@@ -594,6 +654,10 @@ def _add_input_options(p):
     g.add_argument("--target", action="append", metavar="NAME",
                    help="column to forecast; repeat for several (default: every numeric "
                         "column but the time column and the covariates)")
+    g.add_argument("--id-column", metavar="NAME",
+                   help="column naming the series of a long CSV (many series, one row per "
+                        "series and time step): one global model over all of them, forecasts "
+                        "written in the same long layout")
     g.add_argument("--time-column", metavar="NAME",
                    help="column with the time stamps (default: the first column that parses "
                         "as dates; none: rows are numbered)")

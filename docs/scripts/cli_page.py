@@ -36,6 +36,9 @@ COMMANDS = {
             f"--plot sp500.png",
     "verbose": f"tsforecast forecast sp500.csv --dayfirst --freq B --fill ffill {SETTINGS} "
                f"--verbose --no-refit --output /dev/null",
+    "many-head": "head -4 sensors.csv",
+    "many": "tsforecast forecast sensors.csv --id-column sensor --horizon 7 --lookback 28 "
+            "--season 7 --max-epochs 5",
     "help": "tsforecast forecast --help",
 }
 
@@ -51,6 +54,19 @@ def write_csv(folder: Path) -> Path:
     frame.iloc[[100, 101], 1] = "n/a"  # a data feed's missing values
     path = folder / "sp500.csv"
     frame.to_csv(path, index=False)
+    return path
+
+
+def write_long_csv(folder: Path) -> Path:
+    """Three ETTh1 load series as daily means in one long CSV (sensor, date, value)."""
+    from tsforecast.datasets import load_etth1
+
+    daily = load_etth1()[["HUFL", "MUFL", "OT"]].resample("D").mean().round(3)
+    frame = daily.reset_index(names="date").melt(id_vars="date", var_name="sensor",
+                                                 value_name="value")
+    frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
+    path = folder / "sensors.csv"
+    frame[["sensor", "date", "value"]].to_csv(path, index=False)
     return path
 
 
@@ -94,8 +110,9 @@ def run(command: str, folder: Path) -> str:
 
 
 def outputs(folder: Path) -> dict:
-    """Write the CSV into ``folder`` and run every command there."""
+    """Write the CSVs into ``folder`` and run every command there."""
     write_csv(folder)
+    write_long_csv(folder)
     return {name: run(command, folder) for name, command in COMMANDS.items()}
 
 
