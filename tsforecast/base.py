@@ -13,7 +13,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from . import _persistence
+from . import _conformal, _persistence
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -128,6 +128,10 @@ class BaseForecaster(BaseEstimator):
         Per epoch: ``epoch``, ``train_loss`` and ``val_loss``.
     best_epoch_ : int or None
         Epoch whose weights were kept.
+    calibration_ : object or None
+        Conformal calibration of the intervals: normalised absolute errors of
+        forecasts from the origins of the validation tail (None with
+        ``validation_size=0``). See :meth:`predict_interval`.
     """
 
     supports_exogenous = True
@@ -297,6 +301,8 @@ class BaseForecaster(BaseEstimator):
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
         self.last_window_ = [v[-self.lookback:].copy() for v in values]
         self.index_end_ = ys.ends
+        self.calibration_ = _conformal.calibrate_forecaster(
+            self, values, [s.validation for s in spans])
         return self
 
     # ------------------------------------------------------------------ predict
@@ -481,6 +487,135 @@ class BaseForecaster(BaseEstimator):
         if self.scaler_ is not None:
             out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
         return out
+
+    # ------------------------------------------------------------------ uncertainty
+    def predict_quantiles(self, horizon=None, X=None, y=None, quantiles=(0.1, 0.5, 0.9),
+                          method="conformal"):
+        """Forecast quantiles of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict` and
+        forecasts the same series in the same batches.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; at most the ``horizon`` the model was fitted
+            (and calibrated) with.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`: a new history to forecast from.
+        quantiles : float or sequence of float, default=(0.1, 0.5, 0.9)
+            Levels in (0, 1), strictly increasing.
+        method : {"conformal", "adaptive"}, default="conformal"
+            ``"conformal"``: split conformal intervals calibrated on the
+            validation tail at the end of ``fit`` (needs ``validation_size >
+            0``). ``"adaptive"``: recalibrated on the most recent origins of
+            the history passed as ``y`` (as many rows as the validation tail
+            of ``fit``), for series whose error level drifts; the fitted model
+            is not changed. See the Notes.
+
+        Returns
+        -------
+        quantiles : pandas.DataFrame, ndarray, or a list of those
+            For a Series: a DataFrame indexed by the future time stamps with
+            one column per level (the floats). For a DataFrame: columns
+            ``(target, level)``. For numpy input: an array of shape
+            ``(horizon, Q)`` (1-d input) or ``(horizon, k, Q)``. A list for a
+            list of series. Level 0.5 is the point forecast of :meth:`predict`.
+
+        Notes
+        -----
+        Let ``s`` be a scale of the input window (:meth:`_window_scale`: the
+        window's own standard deviation with ``scaling="revin"``, floored at a
+        tenth of the series' scale; the training scale with ``"standard"``;
+        1 without scaling). At the end of ``fit`` the model forecasts from
+        every origin of the validation tail (at most 1,000, evenly spaced,
+        pooled over series) and keeps ``|y - y_hat| / s`` per forecast step
+        and target. The interval of coverage ``c`` is ``y_hat +- s * q``, with
+        ``q`` the ``ceil((n + 1) c)``-th smallest of the ``n`` scores of that
+        step (split conformal prediction; Vovk et al., 2005). Its coverage
+        holds when future errors behave like the validation errors
+        (exchangeability); it fails when the series changes regime after the
+        validation tail, which ``method="adaptive"`` mitigates.
+        """
+        return _conformal.predict_quantiles(self, horizon, X, y, quantiles, method)
+
+    def predict_interval(self, horizon=None, X=None, y=None, coverage=0.9, method="conformal"):
+        """Forecast prediction intervals of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict`. The
+        intervals are centred on the point forecast, which lies inside each.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; at most the ``horizon`` the model was fitted with.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        coverage : float or list of float, default=0.9
+            Probability that each interval holds the actual value, in (0, 1).
+        method : {"conformal", "adaptive"}, default="conformal"
+            As in :meth:`predict_quantiles`.
+
+        Returns
+        -------
+        intervals : pandas.DataFrame, ndarray, or a list of those
+            For a Series: a DataFrame indexed by the future time stamps with
+            columns ``"lower"`` and ``"upper"``; for a list of coverages the
+            columns are ``(coverage, "lower"|"upper")``. For a DataFrame:
+            columns ``(target, "lower"|"upper")`` or ``(target, coverage,
+            "lower"|"upper")``. For numpy input: arrays whose trailing axes are
+            ``(2,)`` (lower, upper) or ``(n_coverages, 2)``, after
+            ``(horizon,)`` for 1-d input or ``(horizon, k)``. A list for a
+            list of series.
+        """
+        return _conformal.predict_interval(self, horizon, X, y, coverage, method)
+
+    def _window_scale(self, past_targets, series_index):
+        """The scale ``s`` (S, T) that calibration errors are divided by, per window and target.
+
+        ``past_targets`` (S, L, T) are the unscaled targets an origin reads;
+        ``series_index`` (S,) says which series of ``fit`` each window belongs
+        to (for per-series scalers). ``scaling="revin"``: each window's own
+        standard deviation, floored at ``SPREAD_FLOOR`` times the series'
+        scale so that a flat window still gets a non-zero width;
+        ``"standard"``: the fitted scale; None: 1.
+        """
+        S, _, T = past_targets.shape
+        if self.scaling is None:
+            return np.ones((S, T))
+        series_scale = np.asarray(self.scaler_.scale_[:T], dtype=np.float64)
+        if self.scaling == "standard":
+            return np.broadcast_to(series_scale, (S, T)).copy()
+        spread = np.asarray(past_targets, dtype=np.float64).std(axis=1)
+        return np.maximum(spread, _conformal.SPREAD_FLOOR * series_scale)
+
+    def _quantile_forecast(self, horizon, X, y, levels, method):
+        """The one dispatch of the uncertainty methods.
+
+        Returns ``(point (S, H, T), quantiles (S, H, T, Q), ends, template,
+        horizon)``, unscaled; ``levels`` and ``method`` are already checked.
+        """
+        name = type(self).__name__
+        if method == "native":
+            raise ValueError(
+                f"{name} has no native intervals: method='native' is statsmodels' own "
+                f"intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
+                f"method='conformal' or 'adaptive'."
+            )
+        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
+        calibration = _conformal.forecaster_calibration(self, horizon, X, y, levels, method)
+        point = self._forecast(past, future, horizon).numpy().astype(np.float64)
+        targets = past[..., :self.n_targets_].numpy().astype(np.float64)
+        if self.scaler_ is not None:
+            point = self.scaler_.inverse_transform(point, slice(0, self.n_targets_))
+            targets = self.scaler_.inverse_transform(targets, slice(0, self.n_targets_))
+        scale = self._window_scale(targets, np.arange(len(point)))
+        values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
+        return point, values, ends, template, horizon
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

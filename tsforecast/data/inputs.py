@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SeriesSet", "as_series_set", "check_covariates", "check_new_history",
-           "future_covariates", "future_index", "to_output"]
+           "future_covariates", "future_index", "to_output", "to_quantile_output"]
 
 _KINDS = ("series", "frame", "array1d", "array2d")
 
@@ -386,4 +386,52 @@ def to_output(forecasts, indexes, *, kind, is_list, name, columns):
             out.append(f[:, 0].copy())
         else:
             out.append(f.copy())
+    return out if is_list else out[0]
+
+
+def to_quantile_output(values, indexes, *, kind, is_list, columns, labels, names):
+    """Turn quantiles or interval bounds, one array per series, into the caller's kind.
+
+    Parameters
+    ----------
+    values : list of ndarray of shape (H, k, *trail)
+        Per series: forecast step, target column, then the trailing axes of
+        the quantity (``(Q,)`` quantile levels, ``(2,)`` lower/upper, or
+        ``(C, 2)`` coverages x lower/upper).
+    indexes : list of pandas.Index
+        The future time stamps of each series.
+    kind, is_list : as in :func:`to_output`
+    columns : list of str
+        The target names.
+    labels : list
+        One label per element of the flattened trailing axes: floats (levels),
+        strings ("lower", "upper") or tuples (``(0.9, "lower")``).
+    names : list of str
+        Names of the label levels (e.g. ``["quantile"]``, ``["coverage", "bound"]``).
+
+    Returns
+    -------
+    pandas.DataFrame, ndarray, or a list of those
+        ``"series"``: a DataFrame indexed by the time stamps with the labels as
+        columns (a MultiIndex for tuple labels); ``"frame"``: columns
+        ``(target, *label)``; ``"array1d"``: an array of shape ``(H, *trail)``;
+        ``"array2d"``: ``(H, k, *trail)``.
+    """
+    out = []
+    tuples = [lab if isinstance(lab, tuple) else (lab,) for lab in labels]
+    for v, idx in zip(values, indexes):
+        H, k = v.shape[:2]
+        flat = v.reshape(H, k, -1)
+        if kind == "series":
+            cols = (pd.MultiIndex.from_tuples(tuples, names=names) if len(names) > 1
+                    else pd.Index(labels, name=names[0]))
+            out.append(pd.DataFrame(flat[:, 0], index=idx, columns=cols))
+        elif kind == "frame":
+            cols = pd.MultiIndex.from_tuples([(c, *t) for c in columns for t in tuples],
+                                             names=["target", *names])
+            out.append(pd.DataFrame(flat.reshape(H, -1), index=idx, columns=cols))
+        elif kind == "array1d":
+            out.append(v[:, 0].copy())
+        else:
+            out.append(v.copy())
     return out if is_list else out[0]
