@@ -199,7 +199,7 @@ def conformal_levels(point, scale, scores, levels):
 
 
 def thin(n_candidates, limit=MAX_ORIGINS):
-    """Indices of at most ``limit`` of ``n_candidates`` items, evenly spaced, first and last kept."""
+    """Indices of at most ``limit`` of ``n_candidates`` items, evenly spaced (first, last kept)."""
     if n_candidates <= limit:
         return np.arange(n_candidates)
     return np.unique(np.round(np.linspace(0, n_candidates - 1, limit)).astype(np.int64))

@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from . import _conformal
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
 from .metrics import METRICS
@@ -294,12 +295,17 @@ class BacktestResult(NamedTuple):
         - ``time``: the time stamp forecast;
         - ``horizon``: the forecast step, 1 for the row right after the origin;
         - ``column``: the target column name (categorical);
-        - ``y_true``, ``y_pred``: actual value and forecast.
+        - ``y_true``, ``y_pred``: actual value and forecast;
+        - with ``coverage=``: ``lower_<c>`` and ``upper_<c>`` per coverage
+          ``c`` (e.g. ``lower_0.9``); with ``quantiles=``: ``q_<level>``
+          (e.g. ``q_0.1``).
     metrics : pandas.Series
         Each metric over all origins and steps (per column, then averaged over
-        the columns).
+        the columns); with ``coverage=``, ``coverage_<c>``: the fraction of
+        actual values inside the intervals.
     metrics_by_horizon : pandas.DataFrame
-        Each metric per forecast step (index ``horizon``, 1-based).
+        Each metric per forecast step (index ``horizon``, 1-based), the
+        empirical coverage too.
     fit_cutoffs : list
         The cutoff time stamps at which a model was fitted, oldest first:
         empty when an already fitted estimator was used as is.
@@ -426,8 +432,20 @@ def _mase_scales(values, origins, m, owner):
     return scale
 
 
+def _interval_levels(coverage, quantiles, owner):
+    """The coverages asked for and every quantile level needed (sorted, rounded)."""
+    coverages, asked, levels = [], [], set()
+    if coverage is not None:
+        coverages, _ = _conformal.check_coverages(owner, coverage)
+        levels.update(_conformal.interval_levels(coverages))
+    if quantiles is not None:
+        asked = _conformal.check_levels(owner, quantiles)
+        levels.update(round(q, 12) for q in asked)
+    return coverages, asked, sorted(levels)
+
+
 def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
-             metrics=("mae", "rmse"), seasonal_period=1):
+             metrics=("mae", "rmse"), seasonal_period=1, coverage=None, quantiles=None):
     """Forecast a series from many origins, as if in real time, and score the forecasts.
 
     The origins are every ``step`` rows from ``start`` up to the last one
@@ -477,6 +495,13 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
         history before its own origin.
     seasonal_period : int, default=1
         The period ``m`` of MASE's seasonal-naive scale.
+    coverage : float or list of float, optional
+        Also forecast prediction intervals of these coverages from every
+        origin (``predict_interval``'s conformal method; a tsforecast
+        forecaster batches them like the point forecasts) and report their
+        empirical coverage, overall and per step.
+    quantiles : sequence of float, optional
+        Also forecast these quantile levels from every origin.
 
     Returns
     -------
@@ -531,6 +556,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     check_int(owner, "seasonal_period", seasonal_period)
     every = _check_refit(refit, owner)
     metric_fns = _check_metrics(metrics, owner)
+    coverages, asked, levels = _interval_levels(coverage, quantiles, owner)
     fast = isinstance(estimator, BaseForecaster)
     fitted = every == 0 and _is_fitted(estimator)
 
@@ -554,6 +580,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
         blocks = [(origins[i], origins[i:i + every]) for i in range(0, len(origins), every)]
     full = np.hstack([values, xvalues])
     predictions, fit_cutoffs, model = [], [], estimator
+    bands = []  # quantiles at ``levels`` per block, (S, H, k, Q)
     for fit_at, block in blocks:
         if fit_at is not None:
             model = clone(estimator, safe=False)
@@ -561,10 +588,20 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
             fit_cutoffs.append(index[fit_at - 1])
         if isinstance(model, BaseForecaster):
             _check_fitted_columns(model, values.shape[1], xvalues.shape[1], owner)
-            predictions.append(model._forecast_origins(full, block, horizon))
+            if levels:
+                point, band = _conformal.origin_quantiles(model, full, block, horizon, levels)
+                predictions.append(point)
+                bands.append(band)
+            else:
+                predictions.append(model._forecast_origins(full, block, horizon))
             continue
         histories = [_head(y, 0, o) for o in block]
         covariates = None if X is None else [_head(X, 0, o + horizon) for o in block]
+        if levels:
+            band = model.predict_quantiles(horizon=horizon, X=covariates, y=histories,
+                                           quantiles=levels)
+            bands.append(np.stack([np.asarray(b, dtype=np.float64).reshape(
+                horizon, values.shape[1], len(levels)) for b in band]))
         out = model.predict(horizon=horizon, X=covariates, y=histories)
         out = [np.asarray(p, dtype=np.float64).reshape(horizon, -1) for p in out]
         if len(out) != len(block) or out[0].shape[1] != values.shape[1]:
@@ -583,6 +620,19 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     if "mase" in metric_fns.values():
         scale = _mase_scales(values, origins, seasonal_period, owner)
     overall, by_horizon = _scores(metric_fns, y_true, y_pred, scale, owner)
+    extra = {}
+    if levels:
+        band = np.concatenate(bands, axis=0)  # -> (S, H, k, Q)
+        at = {q: i for i, q in enumerate(levels)}
+        for c in coverages:
+            lower = np.minimum(band[..., at[round((1 - c) / 2, 12)]], y_pred)
+            upper = np.maximum(band[..., at[round((1 + c) / 2, 12)]], y_pred)
+            inside = (y_true >= lower) & (y_true <= upper)
+            overall[f"coverage_{c:g}"] = float(inside.mean())
+            by_horizon[f"coverage_{c:g}"] = inside.mean(axis=(0, 2))
+            extra[f"lower_{c:g}"], extra[f"upper_{c:g}"] = lower.ravel(), upper.ravel()
+        for q in asked:
+            extra[f"q_{q:g}"] = band[..., at[round(float(q), 12)]].ravel()
 
     S, H, k = y_true.shape
     forecasts = pd.DataFrame({
@@ -593,5 +643,6 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
                                             categories=list(ys.columns)),
         "y_true": y_true.ravel(),
         "y_pred": y_pred.ravel(),
+        **extra,
     })
     return BacktestResult(forecasts, overall, by_horizon, fit_cutoffs, model)
