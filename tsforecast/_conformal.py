@@ -147,8 +147,11 @@ def interval_levels(coverages):
 
 # ----------------------------------------------------------------- conformal quantiles
 def needed_origins(coverage) -> int:
-    """The fewest scores ``n`` with ``ceil((n + 1) c) <= n``: ``ceil(c / (1 - c))``."""
-    return math.ceil(coverage / (1 - coverage) - 1e-9)
+    """The fewest scores ``n`` with ``ceil((n + 1) c) <= n`` (about ``c / (1 - c)``)."""
+    n = max(1, math.floor(coverage / (1 - coverage)) - 1)
+    while _rank(n, coverage) > n:
+        n += 1
+    return n
 
 
 def _rank(n, coverage):
