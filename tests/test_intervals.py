@@ -249,3 +249,43 @@ def test_backtest_columns_and_errors():
                                                        "coverage_0.95"]
     with pytest.raises(ValueError, match="'coverage' argument of backtest must hold values"):
         backtest(NaiveForecaster(horizon=6), y, start=200, coverage=1.0)
+
+
+# ----------------------------------------------------------------- many series
+@pytest.mark.parametrize("make", [lambda: GRUForecaster(**FAST),
+                                  lambda: NaiveForecaster(horizon=6)],
+                         ids=["GRUForecaster", "NaiveForecaster"])
+def test_many_series_kinds_keep_ids(make):
+    a, b = seasonal(seed=1), 10 + 3 * seasonal(seed=2)
+    est = make().fit({"a": a, "b": b})
+    q = est.predict_quantiles()
+    assert list(q) == ["a", "b"] and list(q["b"].columns) == [0.1, 0.5, 0.9]
+    # per-series scale: the series of thrice the spread gets wider intervals
+    iv = est.predict_interval(coverage=0.9)
+    width = {k: float((v["upper"] - v["lower"]).mean()) for k, v in iv.items()}
+    assert width["b"] > 2 * width["a"]
+
+    long = pd.concat({"a": a, "b": b}, names=["id", "time"]).rename("load")
+    out = est.predict_interval(y=long, coverage=[0.8, 0.95])
+    assert list(out.index.names) == ["id", "time"] and len(out) == 2 * est.horizon
+    assert list(out.columns) == [(0.8, "lower"), (0.8, "upper"), (0.95, "lower"),
+                                 (0.95, "upper")]
+    flat = long.reset_index().rename(columns={"id": "unique_id", "time": "ds"})
+    cols = est.predict_interval(y=flat, coverage=0.9)
+    assert list(cols.columns) == ["unique_id", "ds", "lower_0.9", "upper_0.9"]
+    by_id = est.predict_interval(y={"a": a, "b": b}, coverage=[0.8, 0.9])
+    np.testing.assert_allclose(cols["lower_0.9"].to_numpy()[est.horizon:],
+                               by_id["b"][(0.9, "lower")].to_numpy())
+    np.testing.assert_allclose(out.loc["a", (0.8, "upper")].to_numpy(),
+                               by_id["a"][(0.8, "upper")].to_numpy())
+    qcols = est.predict_quantiles(y=flat, quantiles=[0.25, 0.75])
+    assert list(qcols.columns) == ["unique_id", "ds", "q_0.25", "q_0.75"]
+
+
+def test_backtest_many_series_reports_coverage_per_series():
+    ys = {"a": seasonal(n=300, seed=1), "b": 5 * seasonal(n=300, seed=2)}
+    result = backtest(GRUForecaster(**FAST), ys, start=240, step=6, coverage=0.9)
+    assert "coverage_0.9" in result.metrics_by_series.columns
+    assert list(result.metrics_by_series.index) == ["a", "b"]
+    f = result.forecasts
+    assert (f["lower_0.9"] <= f["y_pred"]).all() and (f["y_pred"] <= f["upper_0.9"]).all()

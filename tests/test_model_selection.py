@@ -273,8 +273,8 @@ def test_backtest_errors(fitted_lstm):
             backtest(est, y, start=200, refit=bad)
     with pytest.raises(ValueError, match="Unknown metric 'r2'"):
         backtest(est, y, start=200, metrics=("mae", "r2"))
-    with pytest.raises(TypeError, match="Expected one series"):
-        backtest(est, [y, y], start=200)
+    with pytest.raises(ValueError, match=r"y\[0\] of 240 rows, so 'start' must be in \[24, 234\]"):
+        backtest(est, [y, y], start=2)
     with pytest.raises(TypeError, match="without fit and predict"):
         backtest(object(), y, start=200)
     with pytest.raises(ValueError, match="has 2 columns but the LSTMForecaster was fitted with 1"):

@@ -221,25 +221,17 @@ def calibration_origins(rows, horizon, limit=MAX_ORIGINS):
 
 
 # ----------------------------------------------------------------- the public methods
-def _levels_for(owner, quantiles=None, coverage=None):
-    if coverage is not None:
-        coverages, single = check_coverages(owner, coverage)
-        return interval_levels(coverages), coverages, single
-    return check_levels(owner, quantiles), None, None
-
-
 def predict_quantiles(est, horizon, X, y, quantiles, method):
     """Shared body of ``predict_quantiles``: check, dispatch, sort, shape."""
     owner = f"{type(est).__name__}.predict_quantiles"
     levels = check_levels(owner, quantiles)
     check_method(owner, method)
-    point, values, ends, template, horizon = est._quantile_forecast(horizon, X, y, levels,
-                                                                    method)
+    point, values, ends, template, horizon, ids = est._quantile_forecast(horizon, X, y, levels,
+                                                                         method)
     values = np.sort(values, axis=-1)  # quantiles never cross
     indexes = [future_index(last, step, horizon) for last, step in ends]
-    return to_quantile_output(list(values), indexes, kind=template["kind"],
-                              is_list=template["is_list"], columns=est.target_names_,
-                              labels=list(levels), names=["quantile"])
+    return to_quantile_output(list(values), indexes, template, columns=est.target_names_,
+                              labels=list(levels), names=["quantile"], ids=ids)
 
 
 def predict_interval(est, horizon, X, y, coverage, method):
@@ -248,8 +240,8 @@ def predict_interval(est, horizon, X, y, coverage, method):
     coverages, single = check_coverages(owner, coverage)
     check_method(owner, method)
     levels = interval_levels(coverages)
-    point, values, ends, template, horizon = est._quantile_forecast(horizon, X, y, levels,
-                                                                    method)
+    point, values, ends, template, horizon, ids = est._quantile_forecast(horizon, X, y, levels,
+                                                                         method)
     values = np.sort(values, axis=-1)
     at = {q: k for k, q in enumerate(levels)}
     bounds = []
@@ -263,10 +255,10 @@ def predict_interval(est, horizon, X, y, coverage, method):
         out = np.stack(bounds, axis=-2)  # -> (S, H, T, C, 2)
         labels = [(c, b) for c in coverages for b in ("lower", "upper")]
         names = ["coverage", "bound"]
+    flat = [f"{b}_{c:g}" for c in coverages for b in ("lower", "upper")]
     indexes = [future_index(last, step, horizon) for last, step in ends]
-    return to_quantile_output(list(out), indexes, kind=template["kind"],
-                              is_list=template["is_list"], columns=est.target_names_,
-                              labels=labels, names=names)
+    return to_quantile_output(list(out), indexes, template, columns=est.target_names_,
+                              labels=labels, names=names, ids=ids, flat_labels=flat)
 
 
 def check_horizon(owner, horizon, calibration):
@@ -284,30 +276,35 @@ def central_coverages(levels):
 
 
 # ----------------------------------------------------------------- the deep forecasters
-def origin_scores(est, values, origins, series_index, horizon):
+def _point_and_scale(est, values, origins, horizon, series):
+    origins = np.asarray(origins, dtype=np.int64)
+    point = est._forecast_origins(values, origins, horizon, series=series)
+    past = values[origins[:, None] + np.arange(-est.lookback, 0), :est.n_targets_]
+    scale = est._window_scale(past, est._origin_scaler(values, origins, series))
+    return point, scale  # -> (S, H, T), (S, T)
+
+
+def origin_scores(est, values, origins, series, horizon):
     """Normalised absolute errors (S, horizon, T) of ``est`` from ``origins`` of one series.
 
     ``values`` (n, F) is the series as ``fit`` converts it (targets, then
     covariates), unscaled; origin ``o`` reads rows ``[o - lookback, o)`` and
-    is scored on the targets of rows ``[o, o + horizon)``.
+    is scored on the targets of rows ``[o, o + horizon)``. ``series`` is its
+    row in the fitted statistics, as in ``_forecast_origins``.
     """
-    origins = np.asarray(origins, dtype=np.int64)
-    T = est.n_targets_
-    point = est._forecast_origins(values, origins, horizon)
-    truth = values[origins[:, None] + np.arange(horizon), :T]  # -> (S, H, T)
-    past = values[origins[:, None] + np.arange(-est.lookback, 0), :T]  # -> (S, L, T)
-    scale = est._window_scale(past, np.full(len(origins), series_index))
+    point, scale = _point_and_scale(est, values, origins, horizon, series)
+    truth = values[np.asarray(origins)[:, None] + np.arange(horizon), :est.n_targets_]
     return np.abs(truth - point) / scale[:, None, :]
 
 
-def _scores_from(est, values, rows, horizon):
+def _scores_from(est, values, rows, horizon, series_rows):
     pairs = calibration_origins(rows, horizon)
     T = est.n_targets_
     if not pairs:
         return np.zeros((0, horizon, T), dtype=np.float32)
     series = np.array([i for i, _ in pairs])
     origins = np.array([o for _, o in pairs])
-    parts = [origin_scores(est, values[i], origins[series == i], i, horizon)
+    parts = [origin_scores(est, values[i], origins[series == i], series_rows[i], horizon)
              for i in np.unique(series)]
     return np.concatenate(parts).astype(np.float32)
 
@@ -321,7 +318,8 @@ def calibrate_forecaster(est, values, validation):
     rows = max(stop - start for start, stop in validation)
     if rows == 0:
         return None
-    return Calibration(scores=_scores_from(est, values, validation, est.horizon), rows=rows)
+    scores = _scores_from(est, values, validation, est.horizon, list(range(len(values))))
+    return Calibration(scores=scores, rows=rows)
 
 
 def forecaster_calibration(est, horizon, X, y, levels, method):
@@ -353,11 +351,15 @@ def forecaster_calibration(est, horizon, X, y, levels, method):
     ys = as_series_set(y, name, "y")
     _, past_cov = future_covariates(
         X, ys, horizon, ys.ends, name, covariate_names=est.covariate_names_,
-        fitted_x_kind=est.input_kind_.get("x_kind"), n_series=len(ys.values))
+        fitted_x_kind=est.input_kind_.get("x_kind"), n_series=len(ys.values), ids=ys.ids)
     values = ys.values if past_cov is None else [np.hstack(p) for p in zip(ys.values, past_cov)]
     rows = est.calibration_.rows
     recent = [(max(est.lookback, n - rows), n) for n in ys.lengths]
-    scores = _scores_from(est, values, recent, est.horizon)
+    # the statistics of a series seen in fit (by id, or the only one), else the new history's
+    known = {k: i for i, k in enumerate(getattr(est, "ids_", None) or [])}
+    single = est.scaler_ is None or not est.scaler_.per_series
+    series_rows = [0 if single else known.get(k) for k in (ys.ids or [None] * len(values))]
+    scores = _scores_from(est, values, recent, est.horizon, series_rows)
     if coverages:
         check_enough(f"{name} (method='adaptive')", len(scores), coverages, how=(
             f"The adaptive method uses origins in the last {rows} rows of y (the size of "
@@ -366,11 +368,13 @@ def forecaster_calibration(est, horizon, X, y, levels, method):
     return Calibration(scores=scores, rows=rows)
 
 
-def origin_quantiles(est, values, origins, horizon, levels):
-    """Point forecasts (S, H, T) and quantiles (S, H, T, Q) from many origins, for backtests."""
-    origins = np.asarray(origins, dtype=np.int64)
+def origin_quantiles(est, values, origins, horizon, levels, series=None):
+    """Point forecasts and quantiles from many origins of one series, for backtests.
+
+    Arguments as in ``BaseForecaster._forecast_origins``; returns an array
+    (S, H, T, 1 + Q): the point forecast, then the quantiles at ``levels``.
+    """
     calibration = forecaster_calibration(est, horizon, None, None, levels, "conformal")
-    point = est._forecast_origins(values, origins, horizon)
-    past = values[origins[:, None] + np.arange(-est.lookback, 0), :est.n_targets_]
-    scale = est._window_scale(past, np.zeros(len(origins), dtype=np.int64))
-    return point, np.sort(conformal_levels(point, scale, calibration.scores, levels), axis=-1)
+    point, scale = _point_and_scale(est, values, origins, horizon, series)
+    band = np.sort(conformal_levels(point, scale, calibration.scores, levels), axis=-1)
+    return np.concatenate([point[..., None], band], axis=-1)

@@ -40,6 +40,37 @@ def _decode_end(d):
     return int(d["last"]), int(d["step"])
 
 
+def _encode_ids(ids):
+    """Series ids as JSON, keeping ints as ints and strings as strings."""
+    if ids is None:
+        return None
+    out = []
+    for k in ids:
+        if isinstance(k, (bool, np.bool_)):
+            out.append(["bool", bool(k)])
+        elif isinstance(k, (int, np.integer)):
+            out.append(["int", int(k)])
+        elif isinstance(k, (float, np.floating)):
+            out.append(["float", float(k)])
+        elif isinstance(k, pd.Timestamp):
+            out.append(["timestamp", k.isoformat()])
+        else:
+            if not isinstance(k, str):
+                warnings.warn(
+                    f"Series id {k!r} of type {type(k).__name__} is saved as the string "
+                    f"{str(k)!r}; ids come back from load as strings unless they are int, "
+                    f"float, str or pandas.Timestamp.", UserWarning, stacklevel=4)
+            out.append(["str", str(k)])
+    return out
+
+
+def _decode_ids(encoded):
+    if encoded is None:
+        return None
+    kinds = {"bool": bool, "int": int, "float": float, "str": str, "timestamp": pd.Timestamp}
+    return [kinds[kind](value) for kind, value in encoded]
+
+
 def _json_params(est):
     params = est.get_params(deep=False)
     try:
@@ -69,7 +100,11 @@ def save(est, path):
             "covariate_names": est.covariate_names_,
             "input_kind": {**est.input_kind_,
                            "name": None if est.input_kind_["name"] is None
-                           else str(est.input_kind_["name"])},
+                           else str(est.input_kind_["name"]),
+                           "names": None if not est.input_kind_.get("names")
+                           else [None if n is None else str(n)
+                                 for n in est.input_kind_["names"]]},
+            "ids": _encode_ids(getattr(est, "ids_", None)),
             "index_end": [_encode_end(last, step) for last, step in est.index_end_],
             "scaler": est.scaler_.state_dict() if est.scaler_ is not None else None,
             "last_window": [w.tolist() for w in est.last_window_],
@@ -158,6 +193,7 @@ def load(path, expected=None):
     est.target_names_ = fitted["target_names"]
     est.covariate_names_ = fitted["covariate_names"]
     est.input_kind_ = fitted["input_kind"]
+    est.ids_ = _decode_ids(fitted.get("ids"))
     est.index_end_ = [_decode_end(d) for d in fitted["index_end"]]
     est.scaler_ = (StandardScaler.from_state_dict(fitted["scaler"])
                    if fitted["scaler"] is not None else None)

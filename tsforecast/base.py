@@ -7,6 +7,8 @@ Every forecaster subclasses :class:`BaseForecaster` and adds only its network
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import torch
@@ -24,7 +26,7 @@ from .data.inputs import (
     to_output,
 )
 from .data.scaling import StandardScaler
-from .data.splits import chronological_spans
+from .data.splits import Spans, chronological_spans
 from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
 from .models._layers import ForecastNet
 from .utils.validation import (
@@ -42,6 +44,30 @@ STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
 LOSSES = ("mse", "mae", "huber")
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
+
+
+@dataclass
+class _Batch:
+    """Scaled inputs of one predict call and what turns its output back into the caller's shape.
+
+    ``past`` (S, L, F) and ``future`` (S, horizon, C) are scaled tensors;
+    ``scaler`` holds one row of statistics per series (None without scaling).
+    """
+
+    past: torch.Tensor
+    future: torch.Tensor
+    ends: list
+    template: dict
+    horizon: int
+    scaler: StandardScaler | None
+    ids: list | None
+
+    def unscale(self, out, n_targets):
+        """Forecasts (S, H, T) of the scaled targets back on the original scale."""
+        if self.scaler is None:
+            return out
+        return self.scaler.inverse_transform(out, slice(0, n_targets),
+                                             series=np.arange(len(out)))
 
 
 class BaseForecaster(BaseEstimator):
@@ -68,7 +94,10 @@ class BaseForecaster(BaseEstimator):
         steps rolls forward in blocks of ``horizon`` on its own forecasts.
     scaling : {"revin", "standard"} or None, default="revin"
         ``"standard"``: each column is standardised with the mean and standard
-        deviation of the training span (the validation tail excluded).
+        deviation of the training span (the validation tail excluded); with
+        many series, each target of each series by its own statistics
+        (covariates by statistics pooled over the series), so that series whose
+        levels differ by orders of magnitude all reach the network on one scale.
         ``"revin"``: the same, plus reversible instance normalisation: each
         input window's targets are normalised by their own mean and standard
         deviation, and the forecast is shifted back (Kim et al., 2022); this
@@ -101,7 +130,9 @@ class BaseForecaster(BaseEstimator):
     validation_size : float, default=0.2
         Fraction of each series, taken from its end, whose windows form the
         validation set. The scaler is fitted on the rows before it. 0 disables
-        validation, early stopping and best-weight restoring.
+        validation, early stopping and best-weight restoring. With many series,
+        a series too short to hold a validation window as well as a training
+        window trains on all its rows.
     random_state : int or None, default=None
         Seed for weight initialisation, shuffling and dropout. The same seed
         gives the same forecasts on CPU. The global torch RNG is left as it was.
@@ -119,7 +150,11 @@ class BaseForecaster(BaseEstimator):
     network_ : torch.nn.Module
         The trained network, wrapped with normalisation and channel handling.
     scaler_ : StandardScaler or None
-        Fitted per-column scaler (targets then covariates).
+        Fitted per-column scaler (targets then covariates), one row of
+        statistics per series.
+    ids_ : list or None
+        The series ids of a dict or long-frame ``y`` (None otherwise); forecasts
+        come back under the same ids.
     n_features_in_ : int
         Columns the network reads: targets plus covariates.
     target_names_ : list of str
@@ -210,14 +245,19 @@ class BaseForecaster(BaseEstimator):
 
         Parameters
         ----------
-        y : pandas.Series, pandas.DataFrame, ndarray of shape (T,) or (T, k), or list of those
+        y : pandas.Series, pandas.DataFrame, ndarray of shape (T,) or (T, k), or many of those
             Target series. Every column of a DataFrame is a target, forecast
-            jointly (or per channel with ``channel_independent=True``). A list
-            fits one global model on many series with the same columns.
+            jointly (or per channel with ``channel_independent=True``). Many
+            series -- a list, a dict ``{id: series}``, or a long DataFrame with
+            an ``(id, time)`` MultiIndex or ``unique_id``/``ds`` columns --
+            fit one global model over all of them (same columns, same
+            frequency; lengths and start dates may differ).
         X : same kinds as ``y``, optional
             Covariates known in advance (calendar, prices, promotions),
-            aligned row for row with ``y``. ``predict`` then needs their
-            values over the forecast span.
+            aligned row for row with ``y`` (by id for a dict or long frame; a
+            pandas ``X`` may run past the end of ``y``, those rows are for
+            ``predict``). ``predict`` then needs their values over the
+            forecast span.
 
         Returns
         -------
@@ -229,40 +269,33 @@ class BaseForecaster(BaseEstimator):
         ys = as_series_set(y, name, "y")
         xs = None
         if X is not None:
-            xs = as_series_set(X, name, "X")
-            check_covariates(xs, ys, name)
+            xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         n_out = self._n_out
         need = self.lookback + n_out
-        for i, n in enumerate(ys.lengths):
-            if n < need:
-                what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
-                label = f"y[{i}]" if ys.is_list else "y"
-                raise ValueError(
-                    f"{name} needs at least lookback + {what} = {need} time steps to build "
-                    f"one training window, but {label} has {n}. Reduce 'lookback' or "
-                    f"'horizon', or pass a longer series."
-                )
+        short = [i for i, n in enumerate(ys.lengths) if n < need]
+        if short:
+            what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
+            shown = ", ".join(f"{ys.label(i)} has {ys.lengths[i]}" for i in short[:5])
+            raise ValueError(
+                f"{name} needs at least lookback + {what} = {need} time steps to build one "
+                f"training window, but {shown}{' ...' if len(short) > 5 else ''}"
+                + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
+                + ". Reduce 'lookback' or 'horizon', or pass longer series"
+                + (" (or leave the short ones out)." if ys.is_list else ".")
+            )
         values = ys.values if xs is None else [np.hstack(p) for p in zip(ys.values, xs.values)]
-        spans = []
-        for i, n in enumerate(ys.lengths):
-            try:
-                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
-                                                 validation_size=self.validation_size))
-            except ValueError as err:
-                label = f"y[{i}]" if ys.is_list else "y"
-                raise ValueError(
-                    f"{name} cannot split {label} ({n} steps) into training and validation "
-                    f"windows: {err} Or set validation_size=0 to train without validation."
-                ) from None
+        spans = self._spans(ys, n_out)
 
         n_targets = ys.n_columns
         self.scaler_ = None
         if self.scaling is not None:
-            self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)])
-            scaled = [self.scaler_.transform(v) for v in values]
+            self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)],
+                                                n_targets=n_targets)
+            scaled = [self.scaler_.transform(v, series=i) for i, v in enumerate(values)]
         else:
             scaled = [v.astype(np.float32) for v in values]
         series = torch.from_numpy(np.concatenate(scaled, axis=0))
+        del scaled
 
         train_starts = window_starts(ys.lengths, need, last_target=[s.train[1] for s in spans])
         val_starts = window_starts(ys.lengths, need, first_target=[s.validation[0] for s in spans],
@@ -299,11 +332,38 @@ class BaseForecaster(BaseEstimator):
         self.target_names_ = list(ys.columns)
         self.covariate_names_ = list(xs.columns) if xs is not None else []
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
+        self.ids_ = ys.ids
         self.last_window_ = [v[-self.lookback:].copy() for v in values]
         self.index_end_ = ys.ends
         self.calibration_ = _conformal.calibrate_forecaster(
             self, values, [s.validation for s in spans])
         return self
+
+    def _spans(self, ys, n_out):
+        """Chronological train/validation spans of each series.
+
+        With many series, one too short to hold both a training window and a
+        validation window gives all its rows to training (its last windows
+        then never validate); one series alone, or all of them too short, is
+        an error.
+        """
+        spans, errors = [], []
+        for i, n in enumerate(ys.lengths):
+            try:
+                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
+                                                 validation_size=self.validation_size))
+            except ValueError as err:
+                errors.append((i, err))
+                spans.append(Spans(train=(0, n), validation=(n, n), test=(n, n),
+                                   lookback=self.lookback))
+        if errors and (not ys.is_list or len(errors) == len(spans)):
+            i, err = errors[0]
+            raise ValueError(
+                f"{type(self).__name__} cannot split {ys.label(i)} ({ys.lengths[i]} steps) "
+                f"into training and validation windows: {err} Or set validation_size=0 to "
+                f"train without validation."
+            )
+        return spans
 
     # ------------------------------------------------------------------ predict
     def predict(self, horizon=None, X=None, y=None):
@@ -334,14 +394,12 @@ class BaseForecaster(BaseEstimator):
             ``horizon`` rows, indexed by the future time stamps (integer steps
             for numpy input); a list for a list of series.
         """
-        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
-        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
-        indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(list(out), indexes, kind=template["kind"],
-                         is_list=template["is_list"], name=template["name"],
-                         columns=self.target_names_)
+        batch = self._prepare_predict(horizon, X, y)
+        out = self._forecast(batch.past, batch.future, batch.horizon).numpy().astype(np.float64)
+        out = batch.unscale(out, self.n_targets_)
+        indexes = [future_index(last, step, batch.horizon) for last, step in batch.ends]
+        return to_output(list(out), indexes, batch.template, columns=self.target_names_,
+                         ids=batch.ids)
 
     def predict_attention(self, horizon=None, X=None, y=None):
         """Attention weights of the forecast over the history, one row per forecast step.
@@ -351,7 +409,7 @@ class BaseForecaster(BaseEstimator):
 
         Returns
         -------
-        weights : pandas.DataFrame or list of DataFrame
+        weights : pandas.DataFrame, or a list or dict of them for many series
             Shape ``(horizon, lookback)`` per series: row ``h`` holds how much
             forecast step ``h`` attended to each history step (rows sum to 1
             for a single attention map). Indexed by the forecast time stamps;
@@ -367,16 +425,19 @@ class BaseForecaster(BaseEstimator):
                 f"{type(self).__name__} has no attention weights. Use an estimator with "
                 f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
             )
-        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
-        _, weights = self._forecast(past, future, horizon, return_attention=True)
+        batch = self._prepare_predict(horizon, X, y)
+        _, weights = self._forecast(batch.past, batch.future, batch.horizon,
+                                    return_attention=True)
         columns = pd.RangeIndex(-self.lookback, 0, name="history step")
-        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, horizon),
+        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, batch.horizon),
                                columns=columns)
-                  for w, (last, step) in zip(weights, ends)]
-        return frames if template["is_list"] else frames[0]
+                  for w, (last, step) in zip(weights, batch.ends)]
+        if not batch.template["is_list"]:
+            return frames[0]
+        return dict(zip(batch.ids, frames)) if batch.ids is not None else frames
 
     def _prepare_predict(self, horizon, X, y):
-        """Check predict's inputs; return scaled tensors and what the output needs."""
+        """Check predict's inputs; return a :class:`_Batch` of scaled tensors and output info."""
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
@@ -384,35 +445,58 @@ class BaseForecaster(BaseEstimator):
         n_cov = len(self.covariate_names_)
         if y is None:
             histories = [w.copy() for w in self.last_window_]
-            ends = list(self.index_end_)
-            template = self.input_kind_
-            ys = None
+            ends, template, ids, ys = list(self.index_end_), self.input_kind_, self.ids_, None
+            scaler = self.scaler_
         else:
             ys = as_series_set(y, name, "y")
             self._check_new_y(ys)
-            ends = ys.ends
-            template = ys.template
+            ends, template, ids = ys.ends, ys.template, ys.ids
             histories = [v[-self.lookback:] for v in ys.values]
-        future_cov = self._future_covariates(X, ys, horizon, ends, histories)
-        if self.scaler_ is not None:
-            histories = [self.scaler_.transform(h) for h in histories]
-            future_cov = [self.scaler_.transform(f, slice(self.n_targets_, None))
-                          for f in future_cov]
-        past = torch.from_numpy(np.stack(histories).astype(np.float32))
-        future = torch.from_numpy(np.stack(future_cov).astype(np.float32)).reshape(
-            len(histories), horizon, n_cov)
-        return past, future, ends, template, horizon
+        future_cov = self._future_covariates(X, ys, horizon, ends, histories, ids)
+        if ys is not None:
+            scaler = self._scaler_for(ys, ys.values)
+        rows = np.arange(len(histories))
+        past = np.stack(histories)
+        future = np.stack(future_cov).reshape(len(histories), horizon, n_cov)
+        if scaler is not None:
+            past = scaler.transform(past, series=rows)
+            future = scaler.transform(future, slice(self.n_targets_, None), series=rows)
+        return _Batch(torch.from_numpy(past.astype(np.float32)),
+                      torch.from_numpy(future.astype(np.float32)), ends, template, horizon,
+                      scaler, ids)
+
+    def _scaler_for(self, ys, target_histories):
+        """Statistics for the series of a new history ``y``: one scaler row per series.
+
+        A model fitted on one series applies its statistics to every history.
+        With per-series statistics, a history whose id was seen in ``fit``
+        uses that series' statistics; a new id, or a series of a list (whose
+        position carries no identity), uses statistics of the history passed.
+        """
+        if self.scaler_ is None:
+            return None
+        n = len(target_histories)
+        if not self.scaler_.per_series:
+            return self.scaler_.select(np.zeros(n, dtype=np.int64))
+        known = {k: i for i, k in enumerate(self.ids_ or [])}
+        rows = [known.get(k, -1) for k in ys.ids] if ys.ids is not None else [-1] * n
+        scaler = self.scaler_.select(np.maximum(rows, 0))
+        new = [i for i, r in enumerate(rows) if r < 0]
+        if new:
+            local = self.scaler_.for_histories([target_histories[i] for i in new])
+            scaler.mean_[new], scaler.scale_[new] = local.mean_, local.scale_
+        return scaler
 
     def _check_new_y(self, ys):
         check_new_history(ys, type(self).__name__, target_names=self.target_names_,
                           fitted_kind=self.input_kind_["kind"], min_length=self.lookback,
                           needs=f"reads lookback={self.lookback} steps to forecast")
 
-    def _future_covariates(self, X, ys, horizon, ends, histories):
+    def _future_covariates(self, X, ys, horizon, ends, histories, ids=None):
         """Covariates over the forecast span; also completes ``histories`` with past covariates."""
         future, past = future_covariates(
             X, ys, horizon, ends, type(self).__name__, covariate_names=self.covariate_names_,
-            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories))
+            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories), ids=ids)
         if past is not None:  # the new history needs its covariates as inputs too
             for i, p in enumerate(past):
                 histories[i] = np.hstack([histories[i], p[-self.lookback:]])
@@ -460,7 +544,7 @@ class BaseForecaster(BaseEstimator):
             return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
 
-    def _forecast_origins(self, values, origins, horizon):
+    def _forecast_origins(self, values, origins, horizon, series=None):
         """Forecast ``horizon`` steps from many origins of one series, for backtests.
 
         ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
@@ -468,11 +552,14 @@ class BaseForecaster(BaseEstimator):
         forecast step. Origin ``o`` reads rows ``[o - lookback, o)`` and the
         covariates (never the targets) of rows ``[o, o + horizon)``. Every
         window comes from one gather on a strided view of the scaled series,
-        and ``_forecast`` runs them in batches. Returns (S, horizon, T),
-        unscaled.
+        and ``_forecast`` runs them in batches. ``series`` is the row of the
+        fitted statistics of this series (its position in ``fit``); None for a
+        model fitted on one series, or statistics from the rows before the
+        first origin for a series the model did not see. Returns (S, horizon,
+        T), unscaled.
         """
-        scaled = (self.scaler_.transform(values) if self.scaler_ is not None
-                  else values.astype(np.float32))
+        scaler = self._origin_scaler(values, origins, series)
+        scaled = scaler.transform(values) if scaler is not None else values.astype(np.float32)
         scaled = np.ascontiguousarray(scaled)  # row-major, so gathered windows are contiguous
         n_cov = len(self.covariate_names_)
         # Without covariates the future rows are not read, so origins may reach the end.
@@ -484,8 +571,8 @@ class BaseForecaster(BaseEstimator):
         if not n_cov:
             future = past.new_zeros(len(past), horizon, 0)
         out = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            out = self.scaler_.inverse_transform(out, slice(0, self.n_targets_))
+        if scaler is not None:
+            out = scaler.inverse_transform(out, slice(0, self.n_targets_))
         return out
 
     # ------------------------------------------------------------------ uncertainty
@@ -574,22 +661,23 @@ class BaseForecaster(BaseEstimator):
         """
         return _conformal.predict_interval(self, horizon, X, y, coverage, method)
 
-    def _window_scale(self, past_targets, series_index):
+    def _window_scale(self, past_targets, scaler):
         """The scale ``s`` (S, T) that calibration errors are divided by, per window and target.
 
         ``past_targets`` (S, L, T) are the unscaled targets an origin reads;
-        ``series_index`` (S,) says which series of ``fit`` each window belongs
-        to (for per-series scalers). ``scaling="revin"``: each window's own
-        standard deviation, floored at ``SPREAD_FLOOR`` times the series'
-        scale so that a flat window still gets a non-zero width;
-        ``"standard"``: the fitted scale; None: 1.
+        ``scaler`` holds the statistics the windows were scaled with (one row
+        per window, or one row for all; None without scaling).
+        ``scaling="revin"``: each window's own standard deviation, floored at
+        ``SPREAD_FLOOR`` times its series' scale so that a flat window still
+        gets a non-zero width; ``"standard"``: the series' scale; None: 1.
         """
         S, _, T = past_targets.shape
-        if self.scaling is None:
+        if scaler is None:
             return np.ones((S, T))
-        series_scale = np.asarray(self.scaler_.scale_[:T], dtype=np.float64)
+        series_scale = np.broadcast_to(np.asarray(scaler.scale_, dtype=np.float64)[:, :T],
+                                       (S, T))
         if self.scaling == "standard":
-            return np.broadcast_to(series_scale, (S, T)).copy()
+            return series_scale.copy()
         spread = np.asarray(past_targets, dtype=np.float64).std(axis=1)
         return np.maximum(spread, _conformal.SPREAD_FLOOR * series_scale)
 
@@ -597,7 +685,7 @@ class BaseForecaster(BaseEstimator):
         """The one dispatch of the uncertainty methods.
 
         Returns ``(point (S, H, T), quantiles (S, H, T, Q), ends, template,
-        horizon)``, unscaled; ``levels`` and ``method`` are already checked.
+        horizon, ids)``, unscaled; ``levels`` and ``method`` are already checked.
         """
         name = type(self).__name__
         if method == "native":
@@ -606,16 +694,24 @@ class BaseForecaster(BaseEstimator):
                 f"intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
                 f"method='conformal' or 'adaptive'."
             )
-        past, future, ends, template, horizon = self._prepare_predict(horizon, X, y)
-        calibration = _conformal.forecaster_calibration(self, horizon, X, y, levels, method)
-        point = self._forecast(past, future, horizon).numpy().astype(np.float64)
-        targets = past[..., :self.n_targets_].numpy().astype(np.float64)
-        if self.scaler_ is not None:
-            point = self.scaler_.inverse_transform(point, slice(0, self.n_targets_))
-            targets = self.scaler_.inverse_transform(targets, slice(0, self.n_targets_))
-        scale = self._window_scale(targets, np.arange(len(point)))
+        batch = self._prepare_predict(horizon, X, y)
+        calibration = _conformal.forecaster_calibration(self, batch.horizon, X, y, levels,
+                                                        method)
+        T = self.n_targets_
+        point = self._forecast(batch.past, batch.future, batch.horizon).numpy()
+        point = batch.unscale(point.astype(np.float64), T)
+        targets = batch.unscale(batch.past[..., :T].numpy().astype(np.float64), T)
+        scale = self._window_scale(targets, batch.scaler)
         values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
-        return point, values, ends, template, horizon
+        return point, values, batch.ends, batch.template, batch.horizon, batch.ids
+
+    def _origin_scaler(self, values, origins, series):
+        """The statistics ``_forecast_origins`` scales one series' windows with (one row)."""
+        scaler = self.scaler_
+        if scaler is not None and scaler.per_series:
+            scaler = (scaler.select([series]) if series is not None
+                      else scaler.for_histories([values[:origins[0], :self.n_targets_]]))
+        return scaler
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

@@ -157,7 +157,7 @@ class _BaselineForecaster(BaseEstimator):
             lowest = values.min(axis=0)
             for j, low in enumerate(lowest):
                 if low <= 0:
-                    label = f"{name}[{i}]" if ys.is_list else name
+                    label = ys.label(i)
                     raise ValueError(
                         f"{type(self).__name__} with {why} needs strictly positive values, but "
                         f"column {ys.columns[j]!r} of {label} has minimum {low:g}. Use "
@@ -215,16 +215,14 @@ class _BaselineForecaster(BaseEstimator):
         ys = as_series_set(y, name, "y")
         xs = None
         if X is not None:
-            xs = as_series_set(X, name, "X")
-            check_covariates(xs, ys, name)
+            xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         self._setup(ys)
         need, formula, fix = self._min_length()
         for i, n in enumerate(ys.lengths):
             if n < need:
-                label = f"y[{i}]" if ys.is_list else "y"
                 raise ValueError(
                     f"{name} needs at least {_needed(formula, need)} time steps to fit, but "
-                    f"{label} has {n}. " + (f"{fix}, or pass" if fix else "Pass")
+                    f"{ys.label(i)} has {n}. " + (f"{fix}, or pass" if fix else "Pass")
                     + " a longer series."
                 )
         self._check_values(ys, "y")
@@ -235,7 +233,7 @@ class _BaselineForecaster(BaseEstimator):
                 model, converged = _quietly(self._fit_one, values[:, j],
                                             xs.values[i] if xs is not None else None)
                 if not converged:
-                    failed.append(f"column {column!r} of " + (f"y[{i}]" if ys.is_list else "y"))
+                    failed.append(f"column {column!r} of {ys.label(i)}")
                 row.append(model)
             models.append(row)
         self._warn_not_converged(failed, len(ys.values) * ys.n_columns, "in fit", stacklevel=4)
@@ -245,6 +243,7 @@ class _BaselineForecaster(BaseEstimator):
         self.target_names_ = list(ys.columns)
         self.covariate_names_ = list(xs.columns) if xs is not None else []
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
+        self.ids_ = ys.ids
         self.index_end_ = ys.ends
         self.error_scale_ = np.stack([self._window_scale(v, i) for i, v in enumerate(ys.values)])
         self.calibration_ = self._calibrate(ys, xs)
@@ -278,12 +277,10 @@ class _BaselineForecaster(BaseEstimator):
             ``horizon`` rows, indexed by the future time stamps (integer steps
             for numpy input); a list for a list of series.
         """
-        horizon, ys, ends, template, future, past = self._check_predict(horizon, X, y)
-        models = self._models_for(ys, past, len(ends))
-        forecasts = self._forecast_all(models, horizon, future)
+        horizon, ys, ends, template, future, past, ids, rows = self._check_predict(horizon, X, y)
+        forecasts = self._forecast_all(self._models_for(ys, past, rows), horizon, future)
         indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(forecasts, indexes, kind=template["kind"], is_list=template["is_list"],
-                         name=template["name"], columns=self.target_names_)
+        return to_output(forecasts, indexes, template, columns=self.target_names_, ids=ids)
 
     def _check_predict(self, horizon, X, y):
         """Check predict's inputs; return what forecasting and the output need."""
@@ -297,32 +294,29 @@ class _BaselineForecaster(BaseEstimator):
                 f"not use any). Call predict without X."
             )
         if y is None:
-            ys, ends, template = None, self.index_end_, self.input_kind_
+            ys, ends, template, ids = None, self.index_end_, self.input_kind_, self.ids_
+            rows = list(range(len(ends)))
         else:
             ys = as_series_set(y, name, "y")
             need, formula, _ = self._min_length()
             check_new_history(ys, name, target_names=self.target_names_,
                               fitted_kind=self.input_kind_["kind"], min_length=need,
                               needs=f"needs at least {_needed(formula, need)} steps to forecast")
-            n_fitted = len(self.models_)
-            if n_fitted > 1 and len(ys.values) != n_fitted:
-                raise ValueError(
-                    f"y passed to predict holds {len(ys.values)} series, but {name} was fitted "
-                    f"on {n_fitted} and keeps one model per series. Pass {n_fitted} series in "
-                    f"the order of fit, or fit on one series to apply its model to any number."
-                )
+            rows = self._model_rows(ys)
             self._check_values(ys, "y")
-            ends, template = ys.ends, ys.template
+            ends, template, ids = ys.ends, ys.template, ys.ids
         future, past = future_covariates(
             X, ys, horizon, ends, name, covariate_names=self.covariate_names_,
-            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(ends))
-        return horizon, ys, ends, template, future, past
+            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(ends), ids=ids)
+        return horizon, ys, ends, template, future, past, ids, rows
 
-    def _models_for(self, ys, past, n_series):
-        """Per series and column: the fitted model, or it applied to the new history ``ys``."""
+    def _models_for(self, ys, past, rows):
+        """Per series and column: the fitted model (``models_[rows[i]]``), or it applied to
+        the new history ``ys``."""
         models, failed = [], []
+        n_series = len(rows)
         for i in range(n_series):
-            fitted = self.models_[i if len(self.models_) > 1 else 0]
+            fitted = self.models_[rows[i]]
             if ys is None:
                 models.append(fitted)
                 continue
@@ -331,8 +325,7 @@ class _BaselineForecaster(BaseEstimator):
                 x_past = past[i] if past is not None else None
                 model, converged = _quietly(self._apply_one, model, ys.values[i][:, j], x_past)
                 if not converged:
-                    failed.append(f"column {self.target_names_[j]!r} of "
-                                  + (f"y[{i}]" if ys.is_list else "y"))
+                    failed.append(f"column {self.target_names_[j]!r} of {ys.label(i)}")
                 row.append(model)
             models.append(row)
         self._warn_not_converged(failed, n_series * self.n_targets_, "on the new history",
@@ -440,21 +433,21 @@ class _BaselineForecaster(BaseEstimator):
 
     def _quantile_forecast(self, horizon, X, y, levels, method):
         """The one dispatch of the uncertainty methods; see ``BaseForecaster``."""
-        horizon, ys, ends, template, future, past = self._check_predict(horizon, X, y)
-        models = self._models_for(ys, past, len(ends))
+        horizon, ys, ends, template, future, past, ids, rows = self._check_predict(horizon, X, y)
+        models = self._models_for(ys, past, rows)
         point = np.stack(self._forecast_all(models, horizon, future))  # -> (S, H, k)
         if method == "native":
             return point, self._native_levels(models, horizon, future, levels), ends, \
-                template, horizon
-        calibration = self._calibration_for(horizon, ys, past, levels, method)
+                template, horizon, ids
+        calibration = self._calibration_for(horizon, ys, past, rows, levels, method)
         if ys is None:
-            scale = self.error_scale_[:len(ends)]
+            scale = self.error_scale_
         else:
             scale = np.stack([self._window_scale(v, i) for i, v in enumerate(ys.values)])
         values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
-        return point, values, ends, template, horizon
+        return point, values, ends, template, horizon, ids
 
-    def _calibration_for(self, horizon, ys, past, levels, method):
+    def _calibration_for(self, horizon, ys, past, rows, levels, method):
         name = type(self).__name__
         if self.calibration_ is None:
             raise ValueError(
@@ -478,22 +471,22 @@ class _BaselineForecaster(BaseEstimator):
                 f"new history, but y was not passed. Pass y=<the latest observed history>, "
                 f"or use method='conformal'."
             )
-        rows = self.calibration_.rows
+        tail = self.calibration_.rows
         need = self._min_length()[0]
-        recent = [(max(need, n - rows), n) for n in ys.lengths]
+        recent = [(max(need, n - tail), n) for n in ys.lengths]
         bases = []  # the fitted models applied to the history before the first origin
         for i, (start, _) in enumerate(recent):
-            fitted = self.models_[i if len(self.models_) > 1 else 0]
+            fitted = self.models_[rows[i]]
             x = past[i][:start] if past is not None else None
             bases.append([_quietly(self._apply_one, m, ys.values[i][:start, j], x)[0]
                           for j, m in enumerate(fitted)])
         scores = self._origin_scores(bases, ys.values, past, recent)
         if coverages:
             _conformal.check_enough(f"{name} (method='adaptive')", len(scores), coverages,
-                                    how=(f"The adaptive method uses origins in the last {rows} "
+                                    how=(f"The adaptive method uses origins in the last {tail} "
                                          f"rows of y (the calibration tail of fit). Pass a "
                                          f"longer history, or ask for a lower coverage."))
-        return _conformal.Calibration(scores=scores, rows=rows)
+        return _conformal.Calibration(scores=scores, rows=tail)
 
     def _origin_scores(self, bases, values, covariates, rows):
         """Normalised absolute errors (n, horizon, k) from origins in ``rows[i]`` of series ``i``.
@@ -577,6 +570,29 @@ class _BaselineForecaster(BaseEstimator):
             f"own intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
             f"method='conformal' or 'adaptive'."
         )
+
+    def _model_rows(self, ys):
+        """Which fitted models forecast each series of a new history ``ys``."""
+        name, n_fitted = type(self).__name__, len(self.models_)
+        if n_fitted == 1:
+            return [0] * len(ys.values)
+        if self.ids_ is not None and ys.ids is not None:
+            known = {k: i for i, k in enumerate(self.ids_)}
+            unknown = [k for k in ys.ids if k not in known]
+            if unknown:
+                raise ValueError(
+                    f"y passed to predict holds ids {unknown[:5]} that {name} was not fitted "
+                    f"on; it keeps one model per series. Pass series of the ids seen in fit, "
+                    f"or refit on the new ones."
+                )
+            return [known[k] for k in ys.ids]
+        if len(ys.values) != n_fitted:
+            raise ValueError(
+                f"y passed to predict holds {len(ys.values)} series, but {name} was fitted "
+                f"on {n_fitted} and keeps one model per series. Pass {n_fitted} series in "
+                f"the order of fit, or fit on one series to apply its model to any number."
+            )
+        return list(range(n_fitted))
 
 
 class NaiveForecaster(_BaselineForecaster):

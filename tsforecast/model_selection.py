@@ -290,6 +290,9 @@ class BacktestResult(NamedTuple):
         One row per origin, forecast step and target column, ordered that
         way, with columns
 
+        - for many series, first the series id (column named after the id
+          level or column of a long frame, else ``"id"``; list positions for
+          a list);
         - ``origin``: the cutoff, the time stamp (index label) of the last
           row the forecast could read;
         - ``time``: the time stamp forecast;
@@ -301,16 +304,21 @@ class BacktestResult(NamedTuple):
           (e.g. ``q_0.1``).
     metrics : pandas.Series
         Each metric over all origins and steps (per column, then averaged over
-        the columns); with ``coverage=``, ``coverage_<c>``: the fraction of
-        actual values inside the intervals.
+        the columns); with many series, over the points of every series. With
+        ``coverage=``, ``coverage_<c>``: the fraction of actual values inside
+        the intervals.
     metrics_by_horizon : pandas.DataFrame
         Each metric per forecast step (index ``horizon``, 1-based), the
         empirical coverage too.
     fit_cutoffs : list
         The cutoff time stamps at which a model was fitted, oldest first:
-        empty when an already fitted estimator was used as is.
+        empty when an already fitted estimator was used as is. With many
+        series, one dict ``{id: cutoff}`` per fit.
     estimator : object
         The last fitted estimator that made forecasts.
+    metrics_by_series : pandas.DataFrame or None
+        With many series, each metric per series (index: the ids); None for
+        one series.
     """
 
     forecasts: pd.DataFrame
@@ -318,6 +326,7 @@ class BacktestResult(NamedTuple):
     metrics_by_horizon: pd.DataFrame
     fit_cutoffs: list
     estimator: object
+    metrics_by_series: pd.DataFrame | None = None
 
 
 def _is_fitted(estimator):
@@ -433,7 +442,7 @@ def _mase_scales(values, origins, m, owner):
 
 
 def _interval_levels(coverage, quantiles, owner):
-    """The coverages asked for and every quantile level needed (sorted, rounded)."""
+    """The coverages and quantiles asked for, and every quantile level needed (sorted)."""
     coverages, asked, levels = [], [], set()
     if coverage is not None:
         coverages, _ = _conformal.check_coverages(owner, coverage)
@@ -442,6 +451,35 @@ def _interval_levels(coverage, quantiles, owner):
         asked = _conformal.check_levels(owner, quantiles)
         levels.update(round(q, 12) for q in asked)
     return coverages, asked, sorted(levels)
+
+
+def _add_intervals(result, ys, origins, y_pred, coverages, asked, levels):
+    """Add the interval and quantile columns and the coverage to ``result`` (in place).
+
+    ``y_pred`` holds per series the point forecast and the quantiles at
+    ``levels``, (S, H, k, 1 + Q); nothing to add without levels.
+    """
+    if not levels:
+        return
+    band = np.concatenate([p[..., 1:] for p in y_pred])  # -> (all origins, H, k, Q)
+    point = np.concatenate([p[..., 0] for p in y_pred])
+    H = point.shape[1]
+    truth = np.concatenate([v[o[:, None] + np.arange(H)] for v, o in zip(ys.values, origins)])
+    at = {q: i for i, q in enumerate(levels)}
+    sizes = [len(o) for o in origins]
+    for c in coverages:
+        lower = np.minimum(band[..., at[round((1 - c) / 2, 12)]], point)
+        upper = np.maximum(band[..., at[round((1 + c) / 2, 12)]], point)
+        inside = (truth >= lower) & (truth <= upper)
+        result.metrics[f"coverage_{c:g}"] = float(inside.mean())
+        result.metrics_by_horizon[f"coverage_{c:g}"] = inside.mean(axis=(0, 2))
+        if result.metrics_by_series is not None:
+            result.metrics_by_series[f"coverage_{c:g}"] = [
+                part.mean() for part in np.split(inside, np.cumsum(sizes)[:-1])]
+        result.forecasts[f"lower_{c:g}"] = lower.ravel()
+        result.forecasts[f"upper_{c:g}"] = upper.ravel()
+    for q in asked:
+        result.forecasts[f"q_{q:g}"] = band[..., at[round(q, 12)]].ravel()
 
 
 def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
@@ -499,7 +537,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
         Also forecast prediction intervals of these coverages from every
         origin (``predict_interval``'s conformal method; a tsforecast
         forecaster batches them like the point forecasts) and report their
-        empirical coverage, overall and per step.
+        empirical coverage, overall, per step and per series.
     quantiles : sequence of float, optional
         Also forecast these quantile levels from every origin.
 
@@ -532,18 +570,8 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
             f"The estimator passed to {owner} is a {type(estimator).__name__} without fit and "
             f"predict methods. Pass a forecaster such as LSTMForecaster(...)."
         )
-    if isinstance(y, (list, tuple)):
-        raise TypeError(
-            f"y passed to {owner} is a {type(y).__name__}. Expected one series (a pandas Series "
-            f"or DataFrame or a numpy array); backtest a list of series one at a time."
-        )
     ys = as_series_set(y, owner, "y")
-    values, index, n = ys.values[0], ys.indexes[0], ys.lengths[0]
-    xvalues = np.zeros((n, 0))
-    if X is not None:
-        xs = as_series_set(X, owner, "X")
-        check_covariates(xs, ys, owner)
-        xvalues = xs.values[0]
+    xs = check_covariates(as_series_set(X, owner, "X"), ys, owner) if X is not None else None
     if horizon is None:
         horizon = getattr(estimator, "horizon", None)
         if horizon is None:
@@ -559,90 +587,180 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     coverages, asked, levels = _interval_levels(coverage, quantiles, owner)
     fast = isinstance(estimator, BaseForecaster)
     fitted = every == 0 and _is_fitted(estimator)
-
-    first = _start_row(start, index, n, owner)
     lookback = getattr(estimator, "lookback", None)
     min_history = lookback if isinstance(lookback, int) and fast else 1
-    if not min_history <= first <= n - horizon:
-        raise ValueError(
-            f"The first origin of {owner} must leave at least {min_history} row(s) of history"
-            f"{' (the lookback)' if min_history > 1 else ''} and horizon={horizon} rows to "
-            f"forecast in y of {n} rows, so 'start' must be in [{min_history}, {n - horizon}] "
-            f"rows. Got start={start!r} ({first} rows)."
-        )
-    origins = np.arange(first, n - horizon + 1, step, dtype=np.int64)
 
-    if fitted:
-        blocks = [(None, origins)]
-    elif every == 0:
-        blocks = [(first, origins)]
+    origins = []
+    for i, (index, n) in enumerate(zip(ys.indexes, ys.lengths)):
+        first = _start_row(start, index, n, owner)
+        if not min_history <= first <= n - horizon:
+            raise ValueError(
+                f"The first origin of {owner} must leave at least {min_history} row(s) of "
+                f"history{' (the lookback)' if min_history > 1 else ''} and horizon={horizon} "
+                f"rows to forecast in {ys.label(i)} of {n} rows, so 'start' must be in "
+                f"[{min_history}, {n - horizon}] rows. Got start={start!r} ({first} rows)."
+            )
+        origins.append(np.arange(first, n - horizon + 1, step, dtype=np.int64))
+    xvalues = xs.values if xs is not None else [np.zeros((n, 0)) for n in ys.lengths]
+    full = [np.hstack(p) for p in zip(ys.values, xvalues)]
+    if ys.is_list and not fast:
+        # A model without tsforecast's batched path is taken as a local one: each
+        # series is backtested on its own (as the statistical baselines model them).
+        parts = [_backtest_one(estimator, ys, xs, i, origins[i], horizon, every, fitted, owner,
+                               levels) for i in range(len(full))]
+        y_pred = [p[0] for p in parts]
+        fit_cutoffs = [dict(zip(_ids(ys), c)) for c in zip(*[p[1] for p in parts])]
+        model = parts[-1][2]
     else:
-        blocks = [(origins[i], origins[i:i + every]) for i in range(0, len(origins), every)]
-    full = np.hstack([values, xvalues])
-    predictions, fit_cutoffs, model = [], [], estimator
-    bands = []  # quantiles at ``levels`` per block, (S, H, k, Q)
-    for fit_at, block in blocks:
+        y_pred, fit_cutoffs, model = _backtest_global(estimator, ys, xs, full, origins,
+                                                      horizon, every, fitted, owner, levels)
+    # with intervals, each prediction is (S, H, k, 1 + Q): the point, then the quantiles
+    bands = y_pred
+    if levels:
+        y_pred = [p[..., 0] for p in y_pred]
+    result = _result(ys, origins, y_pred, horizon, metric_fns, seasonal_period, fit_cutoffs,
+                     model, owner)
+    _add_intervals(result, ys, origins, bands, coverages, asked, levels)
+    return result
+
+
+def _ids(ys):
+    return ys.ids if ys.ids is not None else list(range(len(ys.values)))
+
+
+def _blocks(origins, every, fitted):
+    """``(fit position per series or None, origin positions per series)`` of each model."""
+    if fitted:
+        return [(None, [np.arange(len(o)) for o in origins])]
+    if every == 0:
+        return [([0] * len(origins), [np.arange(len(o)) for o in origins])]
+    longest = max(len(o) for o in origins)
+    return [([b] * len(origins), [np.arange(b, min(b + every, len(o))) for o in origins])
+            for b in range(0, longest, every)]
+
+
+def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, owner,
+                     levels=()):
+    """One model (per refit) over every series; tsforecast estimators forecast in batches."""
+    n_targets, n_cov = ys.n_columns, full[0].shape[1] - ys.n_columns
+    predictions = [[] for _ in full]
+    fit_cutoffs, model = [], estimator
+    for fit_at, picks in _blocks(origins, every, fitted):
+        members = [i for i in range(len(full)) if len(picks[i])]
+        rows = None
         if fit_at is not None:
             model = clone(estimator, safe=False)
-            model.fit(_head(y, 0, fit_at), None if X is None else _head(X, 0, fit_at))
-            fit_cutoffs.append(index[fit_at - 1])
-        if isinstance(model, BaseForecaster):
-            _check_fitted_columns(model, values.shape[1], xvalues.shape[1], owner)
-            if levels:
-                point, band = _conformal.origin_quantiles(model, full, block, horizon, levels)
-                predictions.append(point)
-                bands.append(band)
-            else:
-                predictions.append(model._forecast_origins(full, block, horizon))
+            stops = [int(origins[i][picks[i][0]]) for i in members]
+            model.fit(ys.heads(stops, members),
+                      None if xs is None else xs.heads(stops, members))
+            cutoffs = [ys.indexes[i][stop - 1] for i, stop in zip(members, stops)]
+            fit_cutoffs.append(dict(zip([_ids(ys)[i] for i in members], cutoffs))
+                               if ys.is_list else cutoffs[0])
+            rows = {i: k for k, i in enumerate(members)} if ys.is_list else {0: None}
+        elif isinstance(model, BaseForecaster):
+            rows = _fitted_rows(model, ys)
+        for i in members:
+            block = origins[i][picks[i]]
+            if isinstance(model, BaseForecaster):
+                _check_fitted_columns(model, n_targets, n_cov, owner)
+                if levels:
+                    predictions[i].append(_conformal.origin_quantiles(
+                        model, full[i], block, horizon, levels, series=rows.get(i)))
+                    continue
+                predictions[i].append(model._forecast_origins(full[i], block, horizon,
+                                                              series=rows.get(i)))
+                continue
+            predictions[i].append(_predict_histories(model, ys, xs, i, block, horizon, owner,
+                                                     levels))
+    return [np.concatenate(p, axis=0) for p in predictions], fit_cutoffs, model
+
+
+def _fitted_rows(model, ys):
+    """Rows of an already fitted model's per-series statistics that match the series of ``ys``."""
+    fitted_ids = getattr(model, "ids_", None)
+    n_fitted = len(model.last_window_)
+    if not ys.is_list:
+        return {0: 0 if n_fitted == 1 else None}
+    if fitted_ids is not None and ys.ids is not None:
+        known = {k: r for r, k in enumerate(fitted_ids)}
+        return {i: known.get(k) for i, k in enumerate(ys.ids)}
+    same = n_fitted == len(ys.values) and fitted_ids is None and ys.ids is None
+    return {i: (i if same else None) for i in range(len(ys.values))}
+
+
+def _predict_histories(model, ys, xs, i, block, horizon, owner, levels=()):
+    """Forecasts of a model without the batched path: one predict over the histories of series i.
+
+    With ``levels``, also ``predict_quantiles`` at them: (S, H, k, 1 + Q).
+    """
+    heads = [ys.head(i, int(o)) for o in block]
+    covariates = None if xs is None else [xs.head(i, int(o) + horizon) for o in block]
+    out = model.predict(horizon=horizon, X=covariates, y=heads)
+    out = [np.asarray(p, dtype=np.float64).reshape(horizon, -1) for p in out]
+    k = ys.n_columns
+    if len(out) != len(block) or out[0].shape[1] != k:
+        raise ValueError(
+            f"{type(model).__name__}.predict(y=<list of {len(block)} histories>) returned "
+            f"{len(out)} forecasts of shape {out[0].shape}, expected {len(block)} of shape "
+            f"({horizon}, {k}). The estimator must forecast each history of a list."
+        )
+    if not levels:
+        return np.stack(out)
+    band = model.predict_quantiles(horizon=horizon, X=covariates, y=heads, quantiles=levels)
+    band = np.stack([np.asarray(b, dtype=np.float64).reshape(horizon, k, len(levels))
+                     for b in band])
+    return np.concatenate([np.stack(out)[..., None], band], axis=-1)
+
+
+def _backtest_one(estimator, ys, xs, i, origins, horizon, every, fitted, owner, levels=()):
+    """Backtest series ``i`` alone with a local model; returns (pred, cutoffs, model)."""
+    predictions, cutoffs, model = [], [], estimator
+    for fit_at, picks in _blocks([origins], every, fitted):
+        block = origins[picks[0]]
+        if not len(block):
             continue
-        histories = [_head(y, 0, o) for o in block]
-        covariates = None if X is None else [_head(X, 0, o + horizon) for o in block]
-        if levels:
-            band = model.predict_quantiles(horizon=horizon, X=covariates, y=histories,
-                                           quantiles=levels)
-            bands.append(np.stack([np.asarray(b, dtype=np.float64).reshape(
-                horizon, values.shape[1], len(levels)) for b in band]))
-        out = model.predict(horizon=horizon, X=covariates, y=histories)
-        out = [np.asarray(p, dtype=np.float64).reshape(horizon, -1) for p in out]
-        if len(out) != len(block) or out[0].shape[1] != values.shape[1]:
-            raise ValueError(
-                f"{type(model).__name__}.predict(y=<list of {len(block)} histories>) returned "
-                f"{len(out)} forecasts of shape {out[0].shape}, expected {len(block)} of shape "
-                f"({horizon}, {values.shape[1]}). The estimator must forecast each history "
-                f"of a list."
-            )
-        predictions.append(np.stack(out))
-    y_pred = np.concatenate(predictions, axis=0)  # -> (S, H, k)
-    rows = origins[:, None] + np.arange(horizon)  # -> (S, H)
-    y_true = values[rows]
+        if fit_at is not None:
+            model = clone(estimator, safe=False)
+            stop = int(block[0])
+            model.fit(ys.head(i, stop), None if xs is None else xs.head(i, stop))
+            cutoffs.append(ys.indexes[i][stop - 1])
+        predictions.append(_predict_histories(model, ys, xs, i, block, horizon, owner,
+                                              levels))
+    return np.concatenate(predictions, axis=0), cutoffs, model
 
-    scale = None
-    if "mase" in metric_fns.values():
-        scale = _mase_scales(values, origins, seasonal_period, owner)
-    overall, by_horizon = _scores(metric_fns, y_true, y_pred, scale, owner)
-    extra = {}
-    if levels:
-        band = np.concatenate(bands, axis=0)  # -> (S, H, k, Q)
-        at = {q: i for i, q in enumerate(levels)}
-        for c in coverages:
-            lower = np.minimum(band[..., at[round((1 - c) / 2, 12)]], y_pred)
-            upper = np.maximum(band[..., at[round((1 + c) / 2, 12)]], y_pred)
-            inside = (y_true >= lower) & (y_true <= upper)
-            overall[f"coverage_{c:g}"] = float(inside.mean())
-            by_horizon[f"coverage_{c:g}"] = inside.mean(axis=(0, 2))
-            extra[f"lower_{c:g}"], extra[f"upper_{c:g}"] = lower.ravel(), upper.ravel()
-        for q in asked:
-            extra[f"q_{q:g}"] = band[..., at[round(float(q), 12)]].ravel()
 
-    S, H, k = y_true.shape
-    forecasts = pd.DataFrame({
-        "origin": index[origins - 1].repeat(H * k),
-        "time": index[rows.ravel()].repeat(k),
-        "horizon": np.tile(np.repeat(np.arange(1, H + 1), k), S),
-        "column": pd.Categorical.from_codes(np.tile(np.arange(k), S * H),
-                                            categories=list(ys.columns)),
-        "y_true": y_true.ravel(),
-        "y_pred": y_pred.ravel(),
-        **extra,
-    })
-    return BacktestResult(forecasts, overall, by_horizon, fit_cutoffs, model)
+def _result(ys, origins, y_pred, horizon, metric_fns, seasonal_period, fit_cutoffs, model,
+            owner):
+    """Score the forecasts and lay them out as a tidy frame (an id column for many series)."""
+    k = ys.n_columns
+    trues, scales, frames = [], [], []
+    for i, (values, index, o, pred) in enumerate(zip(ys.values, ys.indexes, origins, y_pred)):
+        rows = o[:, None] + np.arange(horizon)  # -> (S, H)
+        trues.append(values[rows])
+        if "mase" in metric_fns.values():
+            scales.append(_mase_scales(values, o, seasonal_period, owner))
+        S = len(o)
+        frames.append(pd.DataFrame({
+            "origin": index[o - 1].repeat(horizon * k),
+            "time": index[rows.ravel()].repeat(k),
+            "horizon": np.tile(np.repeat(np.arange(1, horizon + 1), k), S),
+            "column": pd.Categorical.from_codes(np.tile(np.arange(k), S * horizon),
+                                                categories=list(ys.columns)),
+            "y_true": trues[-1].ravel(),
+            "y_pred": pred.ravel(),
+        }))
+    y_true, pred_all = np.concatenate(trues), np.concatenate(y_pred)
+    scale = np.concatenate(scales) if scales else None
+    overall, by_horizon = _scores(metric_fns, y_true, pred_all, scale, owner)
+    if not ys.is_list:
+        return BacktestResult(frames[0], overall, by_horizon, fit_cutoffs, model)
+    ids = _ids(ys)
+    id_name = (ys.layout or {}).get("id_name") or "id"
+    by_series = pd.DataFrame(
+        [_scores(metric_fns, t, p, sc, owner)[0] for t, p, sc in
+         zip(trues, y_pred, scales or [None] * len(trues))],
+        index=pd.Index(ids, name=id_name))
+    lengths = [len(f) for f in frames]
+    forecasts = pd.concat(frames, ignore_index=True)
+    forecasts.insert(0, id_name, pd.Index(ids).repeat(lengths))
+    return BacktestResult(forecasts, overall, by_horizon, fit_cutoffs, model, by_series)

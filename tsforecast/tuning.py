@@ -558,10 +558,15 @@ class _Fold:
     def forecasts(self, est):
         """Forecast every test origin from its true history.
 
+        A tsforecast estimator forecasts each series' origins in one batch
+        (``_forecast_origins``, with that series' own scaling statistics);
+        other estimators get one ``predict(y=histories)`` call.
+
         Returns ``(true, pred)`` of shape ``(n_origins * horizon, n_targets)``.
         """
         L, H = est.lookback, est.horizon
-        histories, futures, true = [], [], []
+        histories, futures, true, preds = [], [], [], []
+        many = len(self.values) > 1
         for i, start, stop in self.spans:
             if stop - start < H:
                 raise ValueError(
@@ -569,16 +574,25 @@ class _Fold:
                     f"{_OWNER} cannot score a single forecast. Hold out more rows (validation "
                     f"or the cv's test size) or reduce 'horizon'."
                 )
-            for origin in range(start, stop - H + 1):
+            origins = np.arange(start, stop - H + 1)
+            true.extend(self.values[i][o:o + H] for o in origins)
+            if isinstance(est, BaseForecaster):
+                full = self.values[i] if self.covariates is None else \
+                    np.hstack([self.values[i], self.covariates[i]])
+                preds.append(est._forecast_origins(full, origins, H,
+                                                   series=i if many else None))
+                continue
+            for origin in origins:
                 histories.append(self.values[i][origin - L:origin])
-                true.append(self.values[i][origin:origin + H])
                 if self.covariates is not None:
                     futures.append(self.covariates[i][origin - L:origin + H])
-        pred = est.predict(y=histories, X=futures if self.covariates is not None else None)
+        if histories:
+            preds = [est.predict(y=histories, X=futures if self.covariates is not None
+                                 else None)]
         n_targets = true[0].shape[-1]  # rows: every forecast step of every origin
         return (np.concatenate(true).reshape(-1, n_targets),
-                np.concatenate([np.asarray(p, dtype=np.float64) for p in pred]).reshape(
-                    -1, n_targets))
+                np.concatenate([np.asarray(p, dtype=np.float64).reshape(-1, n_targets)
+                                for p in preds]))
 
 
 def _rows(obj, start, stop):
@@ -597,7 +611,7 @@ def _make_folds(y, X, validation, cv, name):
     ys = as_series_set(y, name, "y")
     xs = as_series_set(X, name, "X") if X is not None else None
     if xs is not None:
-        check_covariates(xs, ys, name)
+        xs = check_covariates(xs, ys, name)
     values = ys.values
     covariates = xs.values if xs is not None else None
     if cv is None:
@@ -618,9 +632,9 @@ def _make_folds(y, X, validation, cv, name):
                 f"validation={validation!r} holds out all of a series of {min(ys.lengths)} rows. "
                 f"Hold out fewer rows."
             )
-        if ys.is_list:
-            fit_y = [_rows(obj, 0, cut) for obj, cut in zip(y, cuts)]
-            fit_X = [_rows(obj, 0, cut) for obj, cut in zip(X, cuts)] if X is not None else None
+        if ys.is_list:  # the same container (list or dict) cut at each series' holdout
+            fit_y = ys.heads(cuts)
+            fit_X = xs.heads(cuts) if xs is not None else None
         else:
             fit_y = _rows(y, 0, cuts[0])
             fit_X = _rows(X, 0, cuts[0]) if X is not None else None

@@ -1,9 +1,19 @@
 """The input boundary: pandas or numpy in, one internal form out, and back again.
 
-``y`` (and ``X``) may be a ``pd.Series``, a ``pd.DataFrame``, a numpy array of
-shape ``(T,)`` or ``(T, k)``, or a list of those for many series. They are
-checked and converted once into a :class:`SeriesSet`; forecasts are turned
-back into the caller's kind, indexed by the future time stamps.
+``y`` (and ``X``) may be one series -- a ``pd.Series``, a ``pd.DataFrame``, a
+numpy array of shape ``(T,)`` or ``(T, k)`` -- or many series held in one of
+the shapes users keep them in:
+
+- a list of single series (positions are the identity);
+- a dict ``{id: series}``;
+- a long DataFrame (or Series) with a two-level ``MultiIndex`` ``(id, time)``;
+- a long DataFrame with ``unique_id`` and ``ds`` columns (the layout of
+  NeuralForecast and statsforecast); other column names go through
+  :func:`from_long` / :func:`to_long`.
+
+They are checked and converted once into a :class:`SeriesSet`; forecasts are
+turned back into the caller's shape (same container, ids, index names and
+column names), indexed by the future time stamps.
 """
 
 from __future__ import annotations
@@ -15,9 +25,12 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SeriesSet", "as_series_set", "check_covariates", "check_new_history",
-           "future_covariates", "future_index", "to_output", "to_quantile_output"]
+           "future_covariates", "future_index", "to_output", "to_quantile_output", "from_long",
+           "to_long", "align_ids", "ID_COL", "TIME_COL"]
 
 _KINDS = ("series", "frame", "array1d", "array2d")
+#: Column names that mark a long DataFrame (NeuralForecast / statsforecast layout).
+ID_COL, TIME_COL = "unique_id", "ds"
 
 
 @dataclass
@@ -35,10 +48,24 @@ class SeriesSet:
         an int step for an integer index.
     columns : list of str
     kind : {"series", "frame", "array1d", "array2d"}
+        The kind of each single series.
     is_list : bool
-        Whether the caller passed a list of series.
+        Whether the caller passed many series (a list, a dict or a long frame).
     name : object
         ``Series.name`` for a single ``pd.Series`` (kept on the forecast).
+    container : {"single", "list", "dict", "long"}
+        How the caller held the series.
+    ids : list or None
+        The id of each series for a dict or a long frame (dict keys, the id
+        level or column), in the caller's order; None otherwise.
+    layout : dict or None
+        For a long frame, what :func:`to_output` needs to rebuild one:
+        ``{"columns": bool, "id_name", "time_name", "is_series": bool}``.
+    arg : str
+        The argument's name in messages ("y" or "X").
+    names : list or None
+        ``Series.name`` of each series (None for other kinds); forecasts of
+        many Series keep their own names.
     """
 
     values: list
@@ -48,10 +75,23 @@ class SeriesSet:
     kind: str
     is_list: bool
     name: object = None
+    container: str = "single"
+    ids: list | None = None
+    layout: dict | None = None
+    arg: str = "y"
+    names: list | None = None
     lengths: list = field(init=False)
 
     def __post_init__(self):
         self.lengths = [len(v) for v in self.values]
+
+    def label(self, i: int) -> str:
+        """How series ``i`` is named in messages: ``y``, ``y[3]`` or ``y['store 7']``."""
+        if self.container == "single":
+            return self.arg
+        if self.ids is not None:
+            return f"{self.arg}[{self.ids[i]!r}]"
+        return f"{self.arg}[{i}]"
 
     @property
     def n_columns(self) -> int:
@@ -64,8 +104,36 @@ class SeriesSet:
 
     @property
     def template(self) -> dict:
-        """What :func:`to_output` needs to return forecasts in the caller's kind."""
-        return {"kind": self.kind, "is_list": self.is_list, "name": self.name}
+        """What :func:`to_output` needs to return forecasts in the caller's shape (JSON-able
+        but for ``name``); the ids travel separately."""
+        return {"kind": self.kind, "is_list": self.is_list, "name": self.name,
+                "container": self.container, "layout": self.layout,
+                "names": self.names if self.is_list and self.kind == "series" else None}
+
+    def head(self, i: int, stop: int):
+        """The first ``stop`` rows of series ``i``, rebuilt in its own kind.
+
+        Used to fit or forecast on the part of a series before a cutoff
+        (tuning holdouts, backtests) without touching the caller's objects.
+        """
+        part, idx = self.values[i][:stop], self.indexes[i][:stop]
+        if self.kind == "series":
+            name = self.names[i] if self.names else self.name
+            return pd.Series(part[:, 0], index=idx, name=name)
+        if self.kind == "frame":
+            return pd.DataFrame(part, index=idx, columns=self.columns)
+        return part[:, 0].copy() if self.kind == "array1d" else part.copy()
+
+    def heads(self, stops, members=None):
+        """``head(i, stops[k])`` of each series ``i`` in ``members`` (default: all), in
+        the caller's container: one object, a list, or a dict keyed by id."""
+        members = range(len(self.values)) if members is None else members
+        parts = [self.head(i, stop) for i, stop in zip(members, stops)]
+        if not self.is_list:
+            return parts[0]
+        if self.ids is not None:
+            return {self.ids[i]: p for i, p in zip(members, parts)}
+        return parts
 
 
 def _describe(obj) -> str:
@@ -202,54 +270,190 @@ def _one(obj, owner: str, name: str):
     return values, index, step, columns, kind, series_name
 
 
+def _is_long(obj) -> bool:
+    """A long frame: a 2-level (id, time) MultiIndex, or ``unique_id`` and ``ds`` columns."""
+    if isinstance(obj, (pd.Series, pd.DataFrame)) and isinstance(obj.index, pd.MultiIndex):
+        return True
+    return isinstance(obj, pd.DataFrame) and ID_COL in obj.columns and TIME_COL in obj.columns
+
+
+def _split_long(obj, owner: str, name: str):
+    """Split a long frame into per-id series; return (items, ids, layout)."""
+    if isinstance(obj.index, pd.MultiIndex):
+        if obj.index.nlevels != 2:
+            raise ValueError(
+                f"{name} passed to {owner} has a MultiIndex with {obj.index.nlevels} levels "
+                f"{list(obj.index.names)}. Expected two levels, (id, time); drop or merge the "
+                f"others first (e.g. .droplevel(...) or .reset_index(level=...))."
+            )
+        layout = {"columns": False, "id_name": obj.index.names[0],
+                  "time_name": obj.index.names[1], "is_series": isinstance(obj, pd.Series)}
+        frame = obj
+        if isinstance(obj, pd.DataFrame) and (ID_COL in obj.columns or TIME_COL in obj.columns):
+            raise ValueError(
+                f"{name} passed to {owner} has both a (id, time) MultiIndex and "
+                f"{ID_COL!r}/{TIME_COL!r} columns. Use one of the two layouts."
+            )
+    else:
+        layout = {"columns": True, "id_name": ID_COL, "time_name": TIME_COL,
+                  "is_series": False, "order": [str(c) for c in obj.columns]}
+        if obj[ID_COL].isna().any():
+            rows = np.flatnonzero(obj[ID_COL].isna().to_numpy())[:3].tolist()
+            raise ValueError(
+                f"{name} passed to {owner} has missing ids in column {ID_COL!r} (rows {rows}). "
+                f"Expected an id on every row; drop or fill those rows."
+            )
+        times = obj[TIME_COL]
+        if not (pd.api.types.is_datetime64_any_dtype(times)
+                or pd.api.types.is_integer_dtype(times)):
+            try:
+                times = pd.to_datetime(times)
+            except (ValueError, TypeError) as err:
+                raise TypeError(
+                    f"Column {TIME_COL!r} of {name} passed to {owner} has dtype {times.dtype} "
+                    f"that does not parse as time stamps ({err}). Expected datetimes or "
+                    f"integer steps; convert it with pd.to_datetime(...)."
+                ) from None
+        frame = obj.drop(columns=[ID_COL, TIME_COL]).set_index(
+            pd.MultiIndex.from_arrays([obj[ID_COL].to_numpy(), times.to_numpy()],
+                                      names=[ID_COL, TIME_COL]))
+    if len(frame) == 0:
+        raise ValueError(
+            f"{name} passed to {owner} is an empty long frame. Expected rows of one or more "
+            f"series."
+        )
+    codes, ids = pd.factorize(frame.index.get_level_values(0), sort=False)
+    order = np.argsort(codes, kind="stable")  # rows of each id together, time order kept
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+    times = frame.index.get_level_values(1)[order]
+    items = []
+    for k in range(len(ids)):
+        rows = order[bounds[k]:bounds[k + 1]]
+        index = pd.Index(times[bounds[k]:bounds[k + 1]], name=None)
+        if not index.is_monotonic_increasing:  # long frames need not be sorted in time
+            by_time = np.argsort(index.to_numpy(), kind="stable")
+            rows, index = rows[by_time], index[by_time]
+        items.append(frame.iloc[rows].set_axis(index, axis=0))
+    return items, list(ids), layout
+
+
 def as_series_set(obj, owner: str, name: str = "y") -> SeriesSet:
     """Check and convert ``y`` or ``X``; the caller's object is never modified."""
-    is_list = isinstance(obj, (list, tuple))
-    items = list(obj) if is_list else [obj]
+    ids, layout = None, None
+    if isinstance(obj, (list, tuple)):
+        container, items = "list", list(obj)
+    elif isinstance(obj, dict):
+        container, items, ids = "dict", list(obj.values()), list(obj.keys())
+    elif _is_long(obj):
+        container = "long"
+        items, ids, layout = _split_long(obj, owner, name)
+    else:
+        container, items = "single", [obj]
+    is_list = container != "single"
     if is_list and not items:
         raise ValueError(
-            f"{name} passed to {owner} is an empty list. Expected one or more series."
+            f"{name} passed to {owner} is an empty {type(obj).__name__}. Expected one or more "
+            f"series."
         )
-    parts = [_one(item, owner, f"{name}[{i}]" if is_list else name)
-             for i, item in enumerate(items)]
+    labels = ([f"{name}[{k!r}]" for k in ids] if ids is not None
+              else [f"{name}[{i}]" for i in range(len(items))] if is_list else [name])
+    for label, item in zip(labels, items):
+        if is_list and (isinstance(item, (list, tuple, dict)) or _is_long(item)):
+            raise TypeError(
+                f"{label} passed to {owner} is a {type(item).__name__}: many series must hold "
+                f"single series (a pandas Series or DataFrame indexed by time, or a numpy "
+                f"array), not containers of series."
+            )
+    parts = [_one(item, owner, label) for label, item in zip(labels, items)]
     kinds = {p[4] for p in parts}
     if len(kinds) > 1:
         raise TypeError(
-            f"The series in the list {name} passed to {owner} mix kinds {sorted(kinds)}. "
+            f"The series in the {container} {name} passed to {owner} mix kinds {sorted(kinds)}. "
             f"Pass series of one kind (all Series, all DataFrames or all arrays)."
         )
     columns = parts[0][3]
-    for i, p in enumerate(parts[1:], start=1):
-        if p[3] != columns:
+    for label, p in zip(labels[1:], parts[1:]):
+        # Series carry their name, not columns: many Series may be named after their id.
+        if p[3] != columns and p[4] != "series":
             raise ValueError(
-                f"{name}[{i}] passed to {owner} has columns {p[3]} but {name}[0] has "
+                f"{label} passed to {owner} has columns {p[3]} but {labels[0]} has "
                 f"{columns}. All series of one model need the same columns in the same order."
+            )
+    if is_list:
+        steps = {str(getattr(p[2], "freqstr", p[2])) for p in parts}
+        if len(steps) > 1:
+            by_step = {}
+            for label, p in zip(labels, parts):
+                by_step.setdefault(str(getattr(p[2], "freqstr", p[2])), label)
+            raise ValueError(
+                f"The series of {name} passed to {owner} have different frequencies "
+                f"({', '.join(f'{k} (e.g. {v})' for k, v in by_step.items())}). One global "
+                f"model needs one frequency; resample them to a common one first."
             )
     return SeriesSet(values=[p[0] for p in parts], indexes=[p[1] for p in parts],
                      steps=[p[2] for p in parts], columns=columns, kind=parts[0][4],
-                     is_list=is_list, name=parts[0][5] if len(parts) == 1 else None)
+                     is_list=is_list, name=parts[0][5] if not is_list else None,
+                     container=container, ids=ids, layout=layout, arg=name,
+                     names=[p[5] for p in parts])
 
 
-def check_covariates(X: SeriesSet, y: SeriesSet, owner: str):
-    """Check that covariates ``X`` line up with ``y`` row for row, series for series."""
+def align_ids(xs: SeriesSet, ids, owner: str, what: str = "y") -> SeriesSet:
+    """Reorder the series of ``xs`` (a dict or long ``X``) to ``ids``; refuse missing or extra ids."""
+    if xs.ids is None or ids is None:
+        return xs
+    if list(xs.ids) == list(ids):
+        return xs
+    position = {k: i for i, k in enumerate(xs.ids)}
+    missing = [k for k in ids if k not in position]
+    extra = [k for k in xs.ids if k not in set(ids)]
+    if missing or extra:
+        raise ValueError(
+            f"X passed to {owner} does not hold the same series as {what}: ids missing from X "
+            f"{missing[:5]}{' ...' if len(missing) > 5 else ''}, ids in X only "
+            f"{extra[:5]}{' ...' if len(extra) > 5 else ''}. Pass covariates for every series "
+            f"of {what}, under the same ids."
+        )
+    order = [position[k] for k in ids]
+    pick = lambda items: [items[i] for i in order]  # noqa: E731
+    return SeriesSet(values=pick(xs.values), indexes=pick(xs.indexes), steps=pick(xs.steps),
+                     columns=xs.columns, kind=xs.kind, is_list=xs.is_list, name=xs.name,
+                     container=xs.container, ids=list(ids), layout=xs.layout, arg=xs.arg,
+                     names=pick(xs.names) if xs.names else xs.names)
+
+
+def check_covariates(X: SeriesSet, y: SeriesSet, owner: str) -> SeriesSet:
+    """Check that covariates ``X`` line up with ``y`` row for row, series for series.
+
+    Returns ``X`` aligned with ``y``: series in ``y``'s id order, and for pandas
+    input the rows after the end of ``y`` (future covariates kept in the same
+    frame) dropped. The caller's objects are not modified.
+    """
+    X = align_ids(X, y.ids, owner)
     if X.is_list != y.is_list or len(X.values) != len(y.values):
         raise ValueError(
             f"X passed to {owner} holds {len(X.values)} series but y holds {len(y.values)}. "
             f"Pass one X per series of y (a list when y is a list)."
         )
+    values, indexes = list(X.values), list(X.indexes)
     for i, (xi, yi) in enumerate(zip(X.values, y.values)):
-        label = f"[{i}]" if y.is_list else ""
+        xl, yl = X.label(i), y.label(i)
+        pandas = X.kind in ("series", "frame") and y.kind in ("series", "frame")
+        if pandas and len(xi) > len(yi) and X.indexes[i][:len(yi)].equals(y.indexes[i]):
+            values[i], indexes[i] = xi[:len(yi)], X.indexes[i][:len(yi)]  # future rows: predict's
+            continue
         if len(xi) != len(yi):
             raise ValueError(
-                f"X{label} passed to {owner} has {len(xi)} rows but y{label} has {len(yi)}. "
+                f"{xl} passed to {owner} has {len(xi)} rows but {yl} has {len(yi)}. "
                 f"Expected covariates aligned with y, one row per time step."
             )
-        if X.kind in ("series", "frame") and y.kind in ("series", "frame"):
-            if not X.indexes[i].equals(y.indexes[i]):
-                raise ValueError(
-                    f"The index of X{label} passed to {owner} differs from the index of "
-                    f"y{label}. Expected covariates aligned with y on the same time stamps."
-                )
+        if pandas and not X.indexes[i].equals(y.indexes[i]):
+            raise ValueError(
+                f"The index of {xl} passed to {owner} differs from the index of "
+                f"{yl}. Expected covariates aligned with y on the same time stamps."
+            )
+    X.values, X.indexes = values, indexes
+    X.lengths = [len(v) for v in values]
+    return X
 
 
 def check_new_history(ys: SeriesSet, owner: str, *, target_names, fitted_kind, min_length,
@@ -270,17 +474,21 @@ def check_new_history(ys: SeriesSet, owner: str, *, target_names, fitted_kind, m
             f"{len(target_names)} ({list(target_names)}). Pass the same columns, in the same "
             f"order, as in fit."
         )
-    for i, n in enumerate(ys.lengths):
-        if n < min_length:
-            label = f"y[{i}]" if ys.is_list else "y"
-            raise ValueError(
-                f"{label} passed to predict has {n} time steps but {owner} {needs}. "
-                f"Pass a longer history."
-            )
+    short = [i for i, n in enumerate(ys.lengths) if n < min_length]
+    if short:
+        shown = ", ".join(f"{ys.label(i)} ({ys.lengths[i]})" for i in short[:5])
+        raise ValueError(
+            f"{len(short)} series passed to predict are too short: {shown}"
+            f"{' ...' if len(short) > 5 else ''} time steps, but {owner} {needs}. Pass longer "
+            f"histories (or leave those series out)."
+        ) if ys.is_list else ValueError(
+            f"y passed to predict has {ys.lengths[0]} time steps but {owner} {needs}. "
+            f"Pass a longer history."
+        )
 
 
 def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names, fitted_x_kind,
-                      n_series: int):
+                      n_series: int, ids=None):
     """Check the ``X`` given to ``predict``; split it into forecast-span and history parts.
 
     Parameters
@@ -300,6 +508,8 @@ def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names,
         The kind of ``X`` in ``fit``.
     n_series : int
         Number of series forecast.
+    ids : list, optional
+        Their ids (a dict or long ``X`` is matched to them by id).
 
     Returns
     -------
@@ -323,6 +533,7 @@ def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names,
             f"with their values for the {horizon} forecast steps. Pass X=..."
         )
     xs = as_series_set(X, owner, "X")
+    xs = align_ids(xs, ids, owner, "the series forecast")
     if len(xs.values) != n_series:
         raise ValueError(
             f"X passed to predict holds {len(xs.values)} series but {n_series} are "
@@ -344,10 +555,12 @@ def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names,
         )
     future, past = [], []
     for i, (xv, xidx) in enumerate(zip(xs.values, xs.indexes)):
-        label = f"X[{i}]" if xs.is_list else "X"
+        label = xs.label(i)
         start = 0 if ys is None else ys.lengths[i]
         if isinstance(xidx, pd.DatetimeIndex):
             first = future_index(*ends[i], 1)[0]
+            if ys is None and start < len(xidx) and xidx[start] != first and first in xidx:
+                start = int(xidx.get_loc(first))  # X holds history rows too: skip them
             if start < len(xidx) and xidx[start] != first:
                 where = "the first forecast time stamp" if ys is None else \
                     "the first time stamp of y, and continue past its end"
@@ -356,7 +569,8 @@ def future_covariates(X, ys, horizon: int, ends, owner: str, *, covariate_names,
                     f"expected. Pass covariates that start at {where}."
                 )
         if len(xv) - start < horizon:
-            need = f"{horizon}" if ys is None else f"len(y) + horizon = {start + horizon}"
+            need = f"len(y) + horizon = {start + horizon}" if ys is not None else \
+                f"{horizon}" if start == 0 else f"{horizon} from the first forecast time stamp"
             raise ValueError(
                 f"{label} passed to predict has {len(xv)} rows, but {need} are needed: "
                 f"covariates must cover every forecast step. Pass X for the whole "
@@ -374,23 +588,79 @@ def future_index(last, step, n: int) -> pd.Index:
     return pd.Index(int(last) + step * np.arange(1, n + 1, dtype=np.int64))
 
 
-def to_output(forecasts, indexes, *, kind, is_list, name, columns):
-    """Turn forecasts of shape (H, k), one per series, back into the caller's kind."""
-    out = []
-    for f, idx in zip(forecasts, indexes):
-        if kind == "series":
-            out.append(pd.Series(f[:, 0], index=idx, name=name))
-        elif kind == "frame":
-            out.append(pd.DataFrame(f, index=idx, columns=columns))
-        elif kind == "array1d":
-            out.append(f[:, 0].copy())
-        else:
-            out.append(f.copy())
-    return out if is_list else out[0]
+def _one_output(f, idx, kind, name, columns):
+    if kind == "series":
+        return pd.Series(f[:, 0], index=idx, name=name)
+    if kind == "frame":
+        return pd.DataFrame(f, index=idx, columns=columns)
+    return f[:, 0].copy() if kind == "array1d" else f.copy()
 
 
-def to_quantile_output(values, indexes, *, kind, is_list, columns, labels, names):
-    """Turn quantiles or interval bounds, one array per series, into the caller's kind.
+def to_output(forecasts, indexes, template, *, columns, ids=None):
+    """Turn forecasts of shape (H, k), one per series, back into the caller's shape.
+
+    Parameters
+    ----------
+    forecasts : list of ndarray of shape (H_i, k)
+    indexes : list of pandas.Index
+        The future time stamps of each forecast.
+    template : dict
+        :attr:`SeriesSet.template` of the input that sets the shape.
+    columns : list of str
+        The target names.
+    ids : list, optional
+        The series ids, for a dict or a long frame.
+
+    Returns
+    -------
+    One forecast of the input's kind; for many series a list, a dict with the
+    same keys, or a long frame with the same layout (index names or id/time
+    columns) holding the forecast rows of every id, in the input's id order.
+    """
+    kind, container = template["kind"], template.get("container", "list"
+                                                      if template["is_list"] else "single")
+    names = template.get("names") or [template.get("name")] * len(forecasts)
+    if container == "long":
+        return _long_output(forecasts, indexes, template["layout"], columns, ids, names[0])
+    out = [_one_output(f, idx, kind, nm, columns) for f, idx, nm in zip(forecasts, indexes, names)]
+    if container == "single":
+        return out[0]
+    if container == "dict":
+        return dict(zip(ids, out))
+    return out
+
+
+def _long_output(forecasts, indexes, layout, columns, ids, name):
+    """One long frame (or Series) from per-id forecasts, built without a per-id concat."""
+    lengths = [len(f) for f in forecasts]
+    id_values = pd.Index(ids).repeat(lengths)
+    times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+    values = np.concatenate(forecasts, axis=0) if forecasts else np.zeros((0, len(columns)))
+    if layout["columns"]:
+        data = {layout["id_name"]: id_values, layout["time_name"]: times}
+        data.update({c: values[:, j] for j, c in enumerate(columns)})
+        order = [c for c in layout.get("order", []) if c in data] or list(data)
+        return pd.DataFrame(data, columns=order)
+    index = pd.MultiIndex.from_arrays([id_values, times],
+                                      names=[layout["id_name"], layout["time_name"]])
+    if layout["is_series"]:
+        return pd.Series(values[:, 0], index=index, name=name)
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
+def _flat_label(label) -> str:
+    """A label as one string for id/time-column long frames: ``q_0.1``, ``lower_0.9``."""
+    if isinstance(label, tuple):
+        coverage, bound = label
+        return f"{bound}_{coverage:g}"
+    return f"q_{label:g}" if isinstance(label, float) else str(label)
+
+
+def to_quantile_output(values, indexes, template, *, columns, labels, names, ids=None,
+                       flat_labels=None):
+    """Turn quantiles or interval bounds, one array per series, into the caller's shape.
+
+    The counterpart of :func:`to_output` for outputs with trailing axes.
 
     Parameters
     ----------
@@ -400,7 +670,8 @@ def to_quantile_output(values, indexes, *, kind, is_list, columns, labels, names
         ``(C, 2)`` coverages x lower/upper).
     indexes : list of pandas.Index
         The future time stamps of each series.
-    kind, is_list : as in :func:`to_output`
+    template : dict
+        :attr:`SeriesSet.template` of the input that sets the shape.
     columns : list of str
         The target names.
     labels : list
@@ -408,30 +679,166 @@ def to_quantile_output(values, indexes, *, kind, is_list, columns, labels, names
         strings ("lower", "upper") or tuples (``(0.9, "lower")``).
     names : list of str
         Names of the label levels (e.g. ``["quantile"]``, ``["coverage", "bound"]``).
+    ids : list, optional
+        The series ids, for a dict or a long frame.
+    flat_labels : list of str, optional
+        The labels as single strings, for long frames with id/time columns
+        (default ``q_<level>``, ``<bound>_<coverage>``).
 
     Returns
     -------
-    pandas.DataFrame, ndarray, or a list of those
-        ``"series"``: a DataFrame indexed by the time stamps with the labels as
-        columns (a MultiIndex for tuple labels); ``"frame"``: columns
-        ``(target, *label)``; ``"array1d"``: an array of shape ``(H, *trail)``;
-        ``"array2d"``: ``(H, k, *trail)``.
+    pandas.DataFrame, ndarray, or a container of those
+        One series of kind ``"series"``: a DataFrame indexed by the time
+        stamps with the labels as columns (a MultiIndex for tuple labels);
+        ``"frame"``: columns ``(target, *label)``; ``"array1d"``: an array of
+        shape ``(H, *trail)``; ``"array2d"``: ``(H, k, *trail)``. Many series:
+        a list, a dict with the same keys, or a long frame: indexed by
+        ``(id, time)`` with those columns, or, for id/time columns, one
+        column per flat label (prefixed ``<target>_`` for several targets).
     """
-    out = []
+    kind = template["kind"]
+    container = template.get("container", "list" if template["is_list"] else "single")
     tuples = [lab if isinstance(lab, tuple) else (lab,) for lab in labels]
-    for v, idx in zip(values, indexes):
-        H, k = v.shape[:2]
-        flat = v.reshape(H, k, -1)
-        if kind == "series":
-            cols = (pd.MultiIndex.from_tuples(tuples, names=names) if len(names) > 1
-                    else pd.Index(labels, name=names[0]))
-            out.append(pd.DataFrame(flat[:, 0], index=idx, columns=cols))
-        elif kind == "frame":
-            cols = pd.MultiIndex.from_tuples([(c, *t) for c in columns for t in tuples],
-                                             names=["target", *names])
-            out.append(pd.DataFrame(flat.reshape(H, -1), index=idx, columns=cols))
+    if kind == "series":
+        cols = (pd.MultiIndex.from_tuples(tuples, names=names) if len(names) > 1
+                else pd.Index(labels, name=names[0]))
+    else:
+        cols = pd.MultiIndex.from_tuples([(c, *t) for c in columns for t in tuples],
+                                         names=["target", *names])
+    flat = [np.asarray(v).reshape(v.shape[0], -1) for v in values]  # -> (H, k * n_labels)
+    if container == "long":
+        layout = template["layout"]
+        lengths = [len(f) for f in flat]
+        id_values = pd.Index(ids).repeat(lengths)
+        times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+        stacked = np.concatenate(flat, axis=0)
+        if layout["columns"]:
+            plain = flat_labels or [_flat_label(lab) for lab in labels]
+            keys = plain if len(columns) == 1 else [f"{c}_{p}" for c in columns for p in plain]
+            data = {layout["id_name"]: id_values, layout["time_name"]: times}
+            data.update({key: stacked[:, j] for j, key in enumerate(keys)})
+            return pd.DataFrame(data)
+        index = pd.MultiIndex.from_arrays([id_values, times],
+                                          names=[layout["id_name"], layout["time_name"]])
+        return pd.DataFrame(stacked, index=index, columns=cols)
+    out = []
+    for v, f, idx in zip(values, flat, indexes):
+        if kind in ("series", "frame"):
+            out.append(pd.DataFrame(f, index=idx, columns=cols))
         elif kind == "array1d":
-            out.append(v[:, 0].copy())
+            out.append(np.asarray(v)[:, 0].copy())
         else:
-            out.append(v.copy())
-    return out if is_list else out[0]
+            out.append(np.asarray(v).copy())
+    if container == "single":
+        return out[0]
+    if container == "dict":
+        return dict(zip(ids, out))
+    return out
+
+
+def from_long(df, *, id_col, time_col, value_cols=None):
+    """Split a long DataFrame with any id/time column names into ``{id: DataFrame}``.
+
+    The default long layout (``unique_id``/``ds`` columns, or a ``(id, time)``
+    MultiIndex) is read by every estimator directly; this helper serves other
+    column names. The caller's frame is not modified.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per series and time step.
+    id_col, time_col : str
+        The columns holding the series id and the time stamp.
+    value_cols : list of str, optional
+        The value columns to keep (targets, or covariates for ``X``); default:
+        every other column.
+
+    Returns
+    -------
+    dict
+        ``{id: DataFrame}`` indexed by time, in the order ids first appear.
+
+    See Also
+    --------
+    to_long : the way back, for forecasts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from tsforecast.data import from_long
+    >>> df = pd.DataFrame({"store": ["a", "a", "b", "b"], "day": [1, 2, 1, 2],
+    ...                    "sales": [3.0, 4.0, 5.0, 6.0]})
+    >>> series = from_long(df, id_col="store", time_col="day")
+    >>> list(series), series["b"]["sales"].tolist()
+    (['a', 'b'], [5.0, 6.0])
+    """
+    owner = "from_long"
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df passed to {owner} is {_describe(df)}. Expected a long pandas "
+                        f"DataFrame with one row per series and time step.")
+    for arg, col in (("id_col", id_col), ("time_col", time_col)):
+        if col not in df.columns:
+            raise ValueError(
+                f"The {arg} {col!r} passed to {owner} is not a column of df (columns: "
+                f"{[str(c) for c in df.columns]}). Pass the name of the column holding the "
+                f"series {'id' if arg == 'id_col' else 'time stamp'}."
+            )
+    if value_cols is None:
+        value_cols = [c for c in df.columns if c not in (id_col, time_col)]
+    missing = [c for c in value_cols if c not in df.columns]
+    if missing or not value_cols:
+        raise ValueError(
+            f"value_cols passed to {owner} are {value_cols}; {missing or 'none'} of them are "
+            f"not columns of df. Pass existing columns other than the id and time columns."
+        )
+    renamed = df[[id_col, time_col, *value_cols]].rename(
+        columns={id_col: ID_COL, time_col: TIME_COL})
+    items, ids, _ = _split_long(renamed, owner, "df")
+    return dict(zip(ids, items))
+
+
+def to_long(forecasts, *, id_col="unique_id", time_col="ds"):
+    """Stack ``{id: Series | DataFrame}`` forecasts into one long DataFrame.
+
+    Parameters
+    ----------
+    forecasts : dict
+        Forecasts keyed by series id, as ``predict`` returns them for a dict.
+    id_col, time_col : str, default="unique_id", "ds"
+        Names of the id and time columns of the result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id_col``, ``time_col`` and the value columns, ids in the
+        dict's order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from tsforecast.data import to_long
+    >>> f = {"a": pd.Series([1.0, 2.0], index=[3, 4], name="sales")}
+    >>> to_long(f, id_col="store", time_col="day")
+      store  day  sales
+    0     a    3    1.0
+    1     a    4    2.0
+    """
+    if not isinstance(forecasts, dict) or not forecasts:
+        raise TypeError(
+            f"forecasts passed to to_long is {_describe(forecasts)}. Expected a non-empty "
+            f"dict {{id: Series or DataFrame}}, as predict returns for a dict of series."
+        )
+    frames = []
+    for key, f in forecasts.items():
+        if isinstance(f, pd.Series):
+            f = f.to_frame(f.name if f.name is not None else "y")
+        if not isinstance(f, pd.DataFrame):
+            raise TypeError(f"forecasts[{key!r}] passed to to_long is {_describe(f)}. "
+                            f"Expected a pandas Series or DataFrame indexed by time.")
+        frames.append(f)
+    values = pd.concat(frames, axis=0, ignore_index=True)
+    lengths = [len(f) for f in frames]
+    times = frames[0].index.append([f.index for f in frames[1:]])
+    out = pd.DataFrame({id_col: pd.Index(list(forecasts)).repeat(lengths),
+                        time_col: times})
+    return pd.concat([out, values], axis=1)
