@@ -45,8 +45,6 @@ from .utils.validation import (
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
            "ARIMAForecaster", "BASELINES"]
 
-#: At most this many calibration origins per fit (each refits or re-filters a model).
-_CALIBRATION_ORIGINS = 300
 _QUIET_SOURCES = tuple(os.sep + pkg + os.sep for pkg in ("statsmodels", "scipy"))
 
 
@@ -381,7 +379,7 @@ class _BaselineForecaster(BaseEstimator):
         Calibration: for each series, a model is fitted to the rows before
         its last ``calibration_size`` fraction and then, refit-free where the
         class allows (``predict(y=...)`` semantics), forecasts from every
-        origin of that tail (at most 300 origins, pooled over series). The
+        origin of that tail (at most 1,000 origins, pooled over series). The
         absolute errors divided by the history's mean absolute one-step change
         (the MASE scale, :meth:`_window_scale`) are kept per forecast step;
         the interval of coverage ``c`` is the point forecast plus or minus that
@@ -474,13 +472,14 @@ class _BaselineForecaster(BaseEstimator):
         tail = self.calibration_.rows
         need = self._min_length()[0]
         recent = [(max(need, n - tail), n) for n in ys.lengths]
-        bases = []  # the fitted models applied to the history before the first origin
-        for i, (start, _) in enumerate(recent):
-            fitted = self.models_[rows[i]]
+        pairs = _conformal.calibration_origins(recent, self.horizon)
+        bases = {}  # the fitted models applied to the history before the first origin
+        for i in sorted({i for i, _ in pairs}):
+            start = recent[i][0]
             x = past[i][:start] if past is not None else None
-            bases.append([_quietly(self._apply_one, m, ys.values[i][:start, j], x)[0]
-                          for j, m in enumerate(fitted)])
-        scores = self._origin_scores(bases, ys.values, past, recent)
+            bases[i] = [_quietly(self._apply_one, m, ys.values[i][:start, j], x)[0]
+                        for j, m in enumerate(self.models_[rows[i]])]
+        scores = self._origin_scores(bases, ys.values, past, pairs)
         if coverages:
             _conformal.check_enough(f"{name} (method='adaptive')", len(scores), coverages,
                                     how=(f"The adaptive method uses origins in the last {tail} "
@@ -488,15 +487,14 @@ class _BaselineForecaster(BaseEstimator):
                                          f"longer history, or ask for a lower coverage."))
         return _conformal.Calibration(scores=scores, rows=tail)
 
-    def _origin_scores(self, bases, values, covariates, rows):
-        """Normalised absolute errors (n, horizon, k) from origins in ``rows[i]`` of series ``i``.
+    def _origin_scores(self, bases, values, covariates, pairs):
+        """Normalised absolute errors (n, horizon, k) from the ``(series, origin)`` ``pairs``.
 
         ``bases[i][j]`` is the model of column ``j`` of series ``i``, fitted to
-        the rows before ``rows[i][0]``; each origin's forecast reads only the
+        the rows before its first origin; each origin's forecast reads only the
         rows before it (see ``_origin_forecasts``).
         """
         H, k = self.horizon, self.n_targets_
-        pairs = _conformal.calibration_origins(rows, H, limit=_CALIBRATION_ORIGINS)
         series = np.array([i for i, _ in pairs], dtype=np.int64)
         origins = np.array([o for _, o in pairs], dtype=np.int64)
         parts = []
@@ -530,22 +528,24 @@ class _BaselineForecaster(BaseEstimator):
     def _calibrate(self, ys, xs):
         """Fit on each series' head and score forecasts from the origins of its tail."""
         need = self._min_length()[0]
-        rows, bases = [], []
-        for i, values in enumerate(ys.values):
+        rows = []
+        for values in ys.values:
             n = len(values)
             start = n - int(round(self.calibration_size * n))
             if start == n or start < need or n - start < self.horizon:
-                rows.append((n, n))  # nothing to hold out, or too short: no origins
-                bases.append(None)
-                continue
-            x = xs.values[i][:start] if xs is not None else None
-            bases.append([_quietly(self._fit_one, values[:start, j], x)[0]
-                          for j in range(ys.n_columns)])
+                start = n  # nothing to hold out, or too short: no origins
             rows.append((start, n))
-        if all(b is None for b in bases):
+        pairs = _conformal.calibration_origins(rows, self.horizon)
+        if not pairs:
             return None
+        bases = {}  # one model per series that has origins, fitted to the rows before them
+        for i in sorted({i for i, _ in pairs}):
+            start = rows[i][0]
+            x = xs.values[i][:start] if xs is not None else None
+            bases[i] = [_quietly(self._fit_one, ys.values[i][:start, j], x)[0]
+                        for j in range(ys.n_columns)]
         scores = self._origin_scores(bases, ys.values,
-                                     xs.values if xs is not None else None, rows)
+                                     xs.values if xs is not None else None, pairs)
         return _conformal.Calibration(scores=scores, rows=max(b - a for a, b in rows))
 
     def _native_levels(self, models, horizon, future, levels):
