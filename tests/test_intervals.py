@@ -289,3 +289,16 @@ def test_backtest_many_series_reports_coverage_per_series():
     assert list(result.metrics_by_series.index) == ["a", "b"]
     f = result.forecasts
     assert (f["lower_0.9"] <= f["y_pred"]).all() and (f["y_pred"] <= f["upper_0.9"]).all()
+
+
+def test_calibration_origins_give_every_series_an_equal_share():
+    from tsforecast._conformal import calibration_origins
+
+    # horizon 3: 8, 1 and 98 candidate origins; 6 kept: the short series keeps its one,
+    # the others share the rest, evenly spaced (first and last kept)
+    assert calibration_origins([(0, 10), (5, 8), (0, 100)], 3, limit=6) == [
+        (0, 0), (0, 7), (1, 5), (2, 0), (2, 48), (2, 97)]
+    pairs = calibration_origins([(0, 1000)] * 359 + [(0, 50_000)], 13)
+    per_series = np.bincount([i for i, _ in pairs])
+    assert len(pairs) == 1000 and per_series.max() - per_series.min() <= 1
+    assert calibration_origins([(0, 20)], 6) == [(0, o) for o in range(15)]  # few: all

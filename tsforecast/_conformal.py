@@ -39,8 +39,8 @@ __all__ = ["Calibration", "MAX_ORIGINS", "METHODS", "SPREAD_FLOOR", "check_cover
 
 #: The methods ``predict_quantiles``/``predict_interval`` accept.
 METHODS = ("conformal", "adaptive", "native")
-#: At most this many calibration origins are kept (evenly spaced, pooled over
-#: series): enough for coverages up to 0.999, and a bounded file size.
+#: About this many calibration origins are kept (evenly spaced, an equal share
+#: per series): enough for coverages up to 0.999, and a bounded file size.
 MAX_ORIGINS = 1000
 #: With RevIN, a window's spread is floored at this fraction of the series'
 #: scale, so that a flat window still gets an interval of non-zero width.
@@ -211,13 +211,24 @@ def thin(n_candidates, limit=MAX_ORIGINS):
 def calibration_origins(rows, horizon, limit=MAX_ORIGINS):
     """``(series, origin)`` pairs whose ``horizon`` targets lie in ``[start, stop)`` rows.
 
-    ``rows`` is a list of ``(start, stop)`` per series; the pairs are thinned
-    to at most ``limit``, evenly spaced.
+    ``rows`` is a list of ``(start, stop)`` per series. With more than
+    ``limit`` candidates, about ``limit`` are kept (at least one per series):
+    every series gets an equal share (a short series
+    that has fewer keeps all of its own, and the rest is shared among the
+    others), evenly spaced within it: forecasts are scored series by series,
+    so a long series must not outweigh many short ones in the calibration.
     """
-    pairs = [(i, o) for i, (start, stop) in enumerate(rows)
-             for o in range(start, stop - horizon + 1)]
-    keep = thin(len(pairs), limit)
-    return [pairs[k] for k in keep]
+    counts = [max(stop - start - horizon + 1, 0) for start, stop in rows]
+    if sum(counts) <= limit:
+        quota = counts
+    else:
+        quota, left, todo = [0] * len(rows), limit, sum(c > 0 for c in counts)
+        for i in sorted(range(len(rows)), key=lambda i: counts[i]):
+            if counts[i]:
+                quota[i] = min(counts[i], max(left // todo, 1))
+                left, todo = left - quota[i], todo - 1
+    return [(i, start + int(k)) for i, ((start, _), c, q) in enumerate(zip(rows, counts, quota))
+            for k in thin(c, q)]
 
 
 # ----------------------------------------------------------------- the public methods

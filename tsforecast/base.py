@@ -617,8 +617,8 @@ class BaseForecaster(BaseEstimator):
         window's own standard deviation with ``scaling="revin"``, floored at a
         tenth of the series' scale; the training scale with ``"standard"``;
         1 without scaling). At the end of ``fit`` the model forecasts from
-        every origin of the validation tail (at most 1,000, evenly spaced,
-        pooled over series) and keeps ``|y - y_hat| / s`` per forecast step
+        every origin of the validation tail (about 1,000 at most, an equal
+        share per series, pooled) and keeps ``|y - y_hat| / s`` per forecast step
         and target. The interval of coverage ``c`` is ``y_hat +- s * q``, with
         ``q`` the ``ceil((n + 1) c)``-th smallest of the ``n`` scores of that
         step (split conformal prediction; Vovk et al., 2005). Its coverage

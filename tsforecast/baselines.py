@@ -379,7 +379,8 @@ class _BaselineForecaster(BaseEstimator):
         Calibration: for each series, a model is fitted to the rows before
         its last ``calibration_size`` fraction and then, refit-free where the
         class allows (``predict(y=...)`` semantics), forecasts from every
-        origin of that tail (at most 1,000 origins, pooled over series). The
+        origin of that tail (about 1,000 at most, an equal share per series,
+        pooled). The
         absolute errors divided by the history's mean absolute one-step change
         (the MASE scale, :meth:`_window_scale`) are kept per forecast step;
         the interval of coverage ``c`` is the point forecast plus or minus that
