@@ -45,6 +45,9 @@ from .utils.validation import (
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
            "ARIMAForecaster", "BASELINES"]
 
+#: The baselines' error scale reads the last ``max(4 * horizon, 50)`` one-step changes:
+#: recent enough to follow the volatility, long enough not to be noisy itself.
+_SCALE_HORIZONS, _SCALE_MIN = 4, 50
 _QUIET_SOURCES = tuple(os.sep + pkg + os.sep for pkg in ("statsmodels", "scipy"))
 
 
@@ -381,8 +384,9 @@ class _BaselineForecaster(BaseEstimator):
         class allows (``predict(y=...)`` semantics), forecasts from every
         origin of that tail (about 1,000 at most, an equal share per series,
         pooled). The
-        absolute errors divided by the history's mean absolute one-step change
-        (the MASE scale, :meth:`_window_scale`) are kept per forecast step;
+        absolute errors divided by the history's recent mean absolute one-step
+        change (over ``max(4 * horizon, 50)`` steps, :meth:`_window_scale`) are kept per
+        forecast step;
         the interval of coverage ``c`` is the point forecast plus or minus that
         scale times the ``ceil((n + 1) c)``-th smallest of the ``n`` scores.
         """
@@ -420,13 +424,19 @@ class _BaselineForecaster(BaseEstimator):
     def _window_scale(self, past_targets, series_index):
         """The scale (k,) that calibration errors are divided by, from one history (n, k).
 
-        The mean absolute one-step change of the history (the in-sample scale
-        of MASE), so that errors of series of different size and volatility
-        pool; a constant history falls back to a thousandth of its level (or 1).
+        The mean absolute one-step change over the last ``max(4 * horizon,
+        50)`` steps of the history (its recent volatility, so that intervals widen and
+        narrow with it), floored at a tenth of that over the whole history
+        (the in-sample scale of MASE); a constant history falls back to a
+        thousandth of its level (or 1). ``series_index`` is unused: the scale
+        is a statistic of the history itself.
         """
         past_targets = np.asarray(past_targets, dtype=np.float64)
         steps = np.abs(np.diff(past_targets, axis=0))
-        scale = steps.mean(axis=0) if len(steps) else np.zeros(past_targets.shape[1])
+        if not len(steps):
+            steps = np.zeros((1, past_targets.shape[1]))
+        recent = steps[-max(_SCALE_HORIZONS * self.horizon, _SCALE_MIN):].mean(axis=0)
+        scale = np.maximum(recent, _conformal.SPREAD_FLOOR * steps.mean(axis=0))
         level = 1e-3 * np.abs(past_targets).mean(axis=0)
         return np.where(scale > 0, scale, np.where(level > 0, level, 1.0))
 
