@@ -93,12 +93,15 @@ def check_interval_errors(est, y):
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):
             est.predict_interval(**kwargs)
-    for quantiles, message in [([0.9, 0.1], "strictly increasing"),
-                               ([0.1, 0.1], "without duplicates"),
-                               ([0.0, 0.5], "strictly between 0 and 1. Got 0.0"),
-                               ([], "Got \\[\\]")]:
-        with pytest.raises(ValueError, match=message):
+    for quantiles, message in [([0.9, 0.1], r"not sorted; pass \(0.1, 0.9\)"),
+                               ([0.1, 0.1], r"with \[0.1\] more than once"),
+                               ([0.0, 0.5], r"with \[0.0\] outside \(0, 1\)"),
+                               ([], "Got an empty list")]:
+        with pytest.raises(ValueError, match=rf"'quantiles' parameter of {name}\."
+                                             rf"predict_quantiles must be .*{message}"):
             est.predict_quantiles(quantiles=quantiles)
+    with pytest.raises(TypeError, match=r"must be a sorted tuple .* Got '0.1, 0.9' \(str\)"):
+        est.predict_quantiles(quantiles="0.1, 0.9")
     with pytest.raises(tsforecast.exceptions.NotFittedError):
         clone(est).predict_interval()
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .data.inputs import as_series_set, future_covariates, future_index, to_quantile_output
+from .utils.validation import check_quantile_levels
 
 __all__ = ["Calibration", "MAX_ORIGINS", "METHODS", "SPREAD_FLOOR", "check_coverages",
            "check_levels", "conformal_quantiles", "needed_origins", "thin", "predict_quantiles",
@@ -116,15 +117,12 @@ def _as_floats(owner, name, value, what):
 
 
 def check_levels(owner, quantiles):
-    """Quantile levels: a non-empty, strictly increasing sequence in (0, 1)."""
-    levels, _ = _as_floats(owner, "quantiles", quantiles,
-                           "a float or a sequence of floats in (0, 1), e.g. (0.1, 0.5, 0.9)")
-    if any(b <= a for a, b in zip(levels, levels[1:])):
-        raise ValueError(
-            f"The 'quantiles' argument of {owner} must be strictly increasing, without "
-            f"duplicates. Got {list(levels)}; pass e.g. {sorted(set(levels))}."
-        )
-    return levels
+    """Quantile levels: a float, or a non-empty, strictly increasing sequence in (0, 1)."""
+    if isinstance(quantiles, numbers.Real) and not isinstance(quantiles, bool):
+        quantiles = [quantiles]
+    elif isinstance(quantiles, np.ndarray):
+        quantiles = quantiles.tolist()
+    return list(check_quantile_levels(owner, "quantiles", quantiles))
 
 
 def check_coverages(owner, coverage):

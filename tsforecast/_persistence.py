@@ -93,6 +93,9 @@ def save(est, path):
         "tsforecast_version": __version__,
         "class": type(est).__name__,
         "params": _json_params(est),
+        # JSON has no tuples; these parameters are tuples again after load (e.g. quantiles)
+        "tuple_params": sorted(k for k, v in est.get_params(deep=False).items()
+                               if isinstance(v, tuple)),
         "fitted": {
             "n_features_in": est.n_features_in_,
             "n_targets": est.n_targets_,
@@ -186,7 +189,11 @@ def load(path, expected=None):
             f"{path} holds a {cls.__name__}, not a {expected.__name__}. Load it with "
             f"{cls.__name__}.load(path) or tsforecast.load(path)."
         )
-    est = cls(**meta["params"])
+    params = meta["params"]
+    for key in meta.get("tuple_params", ()):
+        if isinstance(params.get(key), list):
+            params[key] = tuple(params[key])
+    est = cls(**params)
     fitted = meta["fitted"]
     est.n_features_in_ = fitted["n_features_in"]
     est.n_targets_ = fitted["n_targets"]

@@ -23,12 +23,39 @@ from torch import nn
 
 from .exceptions import TrainingError
 
-__all__ = ["TRAIN_LOSS", "VAL_LOSS", "TrainingModule", "train_network"]
+__all__ = ["TRAIN_LOSS", "VAL_LOSS", "PinballLoss", "TrainingModule", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
 
 _LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+
+
+class PinballLoss(nn.Module):
+    """Pinball (quantile) loss over all levels at once, averaged over every element.
+
+    For level ``q`` and error ``e = y - y_hat_q`` the loss is ``max(q e, (q - 1) e)``
+    (Koenker & Bassett, 1978): its minimiser is the ``q``-quantile, and at
+    ``q = 0.5`` it is half the absolute error.
+
+    Inputs: ``out`` ``(..., Q)``, one forecast per level; ``target`` ``(...)``.
+    Output: a scalar, the mean over all elements and levels.
+
+    Parameters
+    ----------
+    quantiles : sequence of float
+        The ``Q`` levels, in the order of ``out``'s last axis.
+    """
+
+    def __init__(self, quantiles):
+        super().__init__()
+        self.register_buffer("levels", torch.tensor([float(q) for q in quantiles]),
+                             persistent=False)
+
+    def forward(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        error = target.unsqueeze(-1) - out  # -> (..., Q)
+        return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()
+
 
 # Lightning's informational chatter (device summary, seeding) and the warnings it
 # raises for small in-memory datasets are noise for an estimator's user.
@@ -51,19 +78,26 @@ class TrainingModule(pl.LightningModule):
         Called as ``network(*inputs)``; in training steps as
         ``network(*inputs, target=target)`` when ``network.accepts_target`` is
         true. Validation never passes the target.
-    loss : {"mse", "mae", "huber"} or torch.nn.Module, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"} or torch.nn.Module, default="mse"
+        ``"quantile"``: :class:`PinballLoss` over ``quantiles``, for a network
+        whose output has a trailing level axis.
     learning_rate : float, default=1e-3
         Adam's learning rate.
     lr_decay : float or None, default=None
         Multiply the learning rate by this factor after every epoch
         (exponential decay); None keeps it constant.
+    quantiles : sequence of float or None, default=None
+        The levels of ``loss="quantile"``.
     """
 
     def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3,
-                 lr_decay: float | None = None):
+                 lr_decay: float | None = None, quantiles=None):
         super().__init__()
         self.network = network
-        self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
+        if loss == "quantile":
+            self.loss_fn = PinballLoss(quantiles)
+        else:
+            self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
 
