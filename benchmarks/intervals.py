@@ -26,6 +26,7 @@ Examples::
     python benchmarks/intervals.py --models Naive SeasonalNaive ETS Theta ARIMA GRU
     python benchmarks/intervals.py --datasets m4 --models ETS --methods conformal native --append
     python benchmarks/intervals.py --quick --out /tmp/intervals   # a smoke test
+    python benchmarks/intervals.py --report   # rewrite intervals.md from intervals.csv
 
 Results go to ``--out`` (default ``benchmarks/results``): ``intervals.csv``,
 ``intervals.json`` (one row per dataset, model and method) and
@@ -225,7 +226,7 @@ _M4_COLS = ["model", "method", "sMAPE", "MASE", "OWA", "MSIS", "cov95", "ACD95",
             "predict_cpu_s", "max_epochs"]
 _FLOATS = {"MSE": ".4f", "MAE": ".4f", "cov80": ".3f", "cov95": ".3f", "ACD95": ".3f",
            "width80": ".3f", "width95": ".3f", "MSIS": ".2f", "sMAPE": ".3f", "MASE": ".3f",
-           "OWA": ".3f", "rel_width95": ".3f", "calibration_cpu_s": ".1f",
+           "OWA": ".3f", "rel_width95": ".3f", "calibration_cpu_s": ".2f",
            "fit_cpu_s": ".1f", "predict_cpu_s": ".1f", "calibration_origins": ".0f",
            "max_epochs": ".0f"}
 
@@ -281,12 +282,17 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=str(M4_DIR), help="folder of the M4 CSV files")
     parser.add_argument("--quick", action="store_true", help="a smoke test in seconds")
     parser.add_argument("--append", action="store_true")
+    parser.add_argument("--report", action="store_true",
+                        help="only rewrite the report from the CSV in --out; run nothing")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     out = Path(args.out)
     command = "python benchmarks/intervals.py " + " ".join(sys.argv[1:] if argv is None
                                                            else argv)
     rows = []
+    if args.report:
+        write_report(pd.read_csv(out / "intervals.csv"), args, out)
+        return
     for dataset in args.datasets:
         for model in args.models:
             for method in args.methods:
@@ -304,7 +310,7 @@ def main(argv=None):
                     row = run_isolated(run_m4, model, method, args.quick, args.max_epochs,
                                        args.seed, args.data_dir)
                 row["wall_s"] = time.perf_counter() - wall
-                row["max_epochs"] = args.max_epochs
+                row["max_epochs"] = args.max_epochs if args.max_epochs is not None else np.nan
                 row["command"] = command
                 print({k: (round(v, 4) if isinstance(v, float) else v)
                        for k, v in row.items() if k != "command"}, flush=True)
