@@ -11,9 +11,12 @@ callback and Optuna pruning all monitor the metric names defined here.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
+import importlib.util
 import logging
 import math
+import os
 import sys
 import warnings
 
@@ -23,12 +26,76 @@ from torch import nn
 
 from .exceptions import TrainingError
 
-__all__ = ["TRAIN_LOSS", "VAL_LOSS", "PinballLoss", "TrainingModule", "train_network"]
+__all__ = ["TRAIN_LOSS", "VAL_LOSS", "DIVERGENCE_FACTOR", "DivergenceGuard", "PinballLoss",
+           "TrainingModule", "fit_label", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
 
 _LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+
+#: Training stops when a loss exceeds this many times its reference (see DivergenceGuard):
+#: 100 for a squared loss (MSE), 10 for losses linear in the error (MAE, Huber's tails,
+#: cross-entropy, CTC, word2vec's). Both mean outputs about ten times further off than at
+#: the start.
+DIVERGENCE_FACTOR = {"squared": 100.0, "linear": 10.0}
+#: The smallest reference: on scaled data a target has unit variance, so a loss of 1 is what
+#: a model that forecasts the mean scores; a tiny first loss does not make noise look divergent.
+DIVERGENCE_FLOOR = 1.0
+
+
+class DivergenceGuard:
+    """Decide when a training loss is diverging; one guard per fit.
+
+    The rule, checked on every training batch and at the end of every epoch,
+    with ``factor`` 100 for a squared loss and 10 for a loss linear in the
+    error (``DIVERGENCE_FACTOR``):
+
+    - a loss that is NaN or infinite;
+    - a batch loss above ``factor * max(first, 1)``, where ``first`` is the
+      loss of the first training batch: a model that starts from random
+      weights rarely does better than forecasting the mean (or guessing
+      uniformly), so its first loss is near the top of a healthy run; on
+      scaled data (variance 1) the bound is an MSE of 100 or an MAE of 10,
+      forecasts ten standard deviations off;
+    - an epoch's mean loss above ``factor * max(best, 1)``, where ``best`` is
+      the lowest mean loss of an earlier epoch: a run that went well and then
+      blew up (epoch means are smooth, so single noisy batches cannot trip it).
+
+    The floor of 1 keeps a tiny first loss (an easy first batch) from turning
+    ordinary noise into an alarm. Each check returns None, or what went wrong
+    for the error message.
+
+    Parameters
+    ----------
+    factor : float, default=10.0
+    """
+
+    def __init__(self, factor=DIVERGENCE_FACTOR["linear"]):
+        self.factor = factor
+        self.first = None
+        self.best_epoch = math.inf
+
+    def check_step(self, loss):
+        if not math.isfinite(loss):
+            return "is not finite"
+        if self.first is None:
+            self.first = loss
+            return None
+        reference = max(self.first, DIVERGENCE_FLOOR)
+        if loss > self.factor * reference:
+            return (f"is {loss / reference:.0f} times its first value {self.first:.3g} "
+                    f"(the limit is {self.factor:g} times max(first, 1))")
+        return None
+
+    def check_epoch(self, mean_loss):
+        reference = max(self.best_epoch, DIVERGENCE_FLOOR)
+        if math.isfinite(self.best_epoch) and mean_loss > self.factor * reference:
+            return (f"(the epoch's mean) is {mean_loss / reference:.0f} times the mean of the "
+                    f"best epoch so far, {self.best_epoch:.3g} (the limit is "
+                    f"{self.factor:g} times max(best, 1))")
+        self.best_epoch = min(self.best_epoch, mean_loss)
+        return None
 
 
 class PinballLoss(nn.Module):
@@ -57,8 +124,9 @@ class PinballLoss(nn.Module):
         return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()
 
 
-# Lightning's informational chatter (device summary, seeding) and the warnings it
-# raises for small in-memory datasets are noise for an estimator's user.
+# Lightning's informational chatter (device summary, "Tip: try litlogger" adverts,
+# "`Trainer.fit` stopped") and the warnings it raises for small in-memory datasets
+# are noise for an estimator's user, verbose or not: only the progress bar is shown.
 _QUIET_LOGGERS = ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric")
 _QUIET_WARNINGS = (
     r".*does not have many workers.*",
@@ -88,6 +156,12 @@ class TrainingModule(pl.LightningModule):
         (exponential decay); None keeps it constant.
     quantiles : sequence of float or None, default=None
         The levels of ``loss="quantile"``.
+
+    Notes
+    -----
+    A diverging loss stops training with a ``TrainingError`` naming the loss,
+    the epoch, the learning rate and what to try; :class:`DivergenceGuard`
+    states the rule.
     """
 
     def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3,
@@ -100,6 +174,8 @@ class TrainingModule(pl.LightningModule):
             self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
+        self._guard = DivergenceGuard(DIVERGENCE_FACTOR["squared" if loss == "mse"
+                                                        else "linear"])
 
     def forward(self, *inputs):
         return self.network(*inputs)
@@ -118,16 +194,21 @@ class TrainingModule(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss, n = self._loss(batch, training=True)
-        if not torch.isfinite(loss):
-            raise TrainingError(
-                f"The training loss became {loss.item()} at epoch {self.current_epoch}, batch "
-                f"{batch_idx}. The likely causes are a learning rate that is too high (got "
-                f"learning_rate={self.learning_rate}; try 10x smaller) or unscaled inputs with "
-                f"huge values (keep scaling='standard' or 'revin')."
-            )
+        value = loss.item()
+        self._diverged(value, self._guard.check_step(value), f"batch {batch_idx}")
         self._loss_sum = self._loss_sum + loss.detach() * n
         self._loss_count += n
         return loss
+
+    def _diverged(self, value, problem, where):
+        if problem is not None:
+            raise TrainingError(
+                f"The training loss became {value:.4g} at epoch {self.current_epoch}, {where}: "
+                f"it {problem}, so training diverged and was stopped. The likely causes are a "
+                f"learning rate that is too high (got learning_rate={self.learning_rate}; try "
+                f"10x smaller) or unscaled inputs with huge values (keep scaling='standard' or "
+                f"'revin')."
+            )
 
     def epoch_train_loss(self):
         """Mean training loss of the current epoch so far, weighted by batch size."""
@@ -135,7 +216,10 @@ class TrainingModule(pl.LightningModule):
 
     def on_train_epoch_end(self):
         if self._loss_count:
-            self.log(TRAIN_LOSS, self._loss_sum / self._loss_count)
+            mean = self._loss_sum / self._loss_count
+            value = float(mean)
+            self._diverged(value, self._guard.check_epoch(value), "over the whole epoch")
+            self.log(TRAIN_LOSS, mean)
 
     def validation_step(self, batch, batch_idx):
         loss, n = self._loss(batch)
@@ -195,11 +279,13 @@ class _History(pl.Callback):
 
 
 @contextlib.contextmanager
-def quiet_lightning(verbose: bool):
-    """Silence Lightning's info logs and small-data warnings unless ``verbose``."""
-    if verbose:
-        yield
-        return
+def quiet_lightning():
+    """Silence Lightning's info logs, adverts and small-data warnings during a fit.
+
+    Verbose or not: progress is shown by ``_ProgressBar``, never by Lightning's banners.
+    The levels of Lightning's loggers and the warnings filters are restored on
+    exit, so the user's own logging configuration is left as it was.
+    """
     loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -214,11 +300,107 @@ def quiet_lightning(verbose: bool):
                 lg.setLevel(level)
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel, where stderr is not a terminal but a bar still shows."""
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
+    return ip is not None and hasattr(ip, "kernel")
+
+
 def resolve_verbose(verbose) -> bool:
-    """``None`` means: show progress when stderr is an interactive terminal."""
+    """``None`` means: show progress in a terminal or a notebook, never under CI."""
     if verbose is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            return False
+        return _in_notebook() or bool(getattr(sys.stderr, "isatty", lambda: False)())
     return bool(verbose)
+
+
+_FIT_LABEL = contextvars.ContextVar("tsforecast_fit_label", default=None)
+
+
+@contextlib.contextmanager
+def fit_label(label: str):
+    """Name the progress bars of the fits run inside this block (e.g. "final fit")."""
+    token = _FIT_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _FIT_LABEL.reset(token)
+
+
+class _ProgressBar(pl.callbacks.ProgressBar):
+    """One bar per fit on stderr: epoch, training and validation loss, elapsed time and ETA.
+
+    Lightning's own bars print to stdout (mixing with the user's results), start
+    a new bar every epoch and add one for every validation run. This one counts
+    training batches over all epochs, so its ETA covers the whole fit, and it
+    uses ``tqdm.auto`` (a widget in notebooks) when ipywidgets is installed.
+    """
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.label = label
+        self.bar = None
+        self._enabled = True
+
+    def disable(self):
+        self._enabled = False
+
+    def enable(self):
+        self._enabled = True
+
+    def on_train_start(self, trainer, pl_module):
+        if not self._enabled:
+            return
+        if importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.auto import tqdm
+        else:  # tqdm.auto would warn "IProgress not found" in a notebook
+            from tqdm import tqdm
+        per_epoch = trainer.num_training_batches
+        total = trainer.max_epochs * per_epoch if math.isfinite(per_epoch) else None
+        self.bar = tqdm(total=total, desc=self.label, file=sys.stderr, dynamic_ncols=True,
+                        leave=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| "
+                        "[{elapsed}<{remaining}{postfix}]")
+        self._losses = ""
+
+    def _show(self, trainer):
+        self.bar.set_postfix_str(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
+                                 f"{self._losses}")
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        if self.bar is not None:
+            self._show(trainer)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.bar is None:
+            return
+        # Callbacks run before the module logs the epoch's train loss: read it there.
+        losses = ""
+        train_loss = pl_module.epoch_train_loss()
+        if train_loss is not None:
+            losses += f", train_loss={train_loss:.4g}"
+        if VAL_LOSS in trainer.callback_metrics:
+            losses += f", val_loss={float(trainer.callback_metrics[VAL_LOSS]):.4g}"
+        self._losses = losses
+        self._show(trainer)
+
+    def on_train_end(self, trainer, pl_module):
+        if self.bar is not None:
+            if self.bar.total is not None and self.bar.n < self.bar.total:
+                self.bar.total = self.bar.n  # early stopping: the fit is done, show 100 %
+                self.bar.set_postfix_str(self.bar.postfix + ", stopped early")
+            self.bar.close()
+            self.bar = None
+
+    def on_exception(self, trainer, pl_module, exception):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_epochs: int,
@@ -234,7 +416,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     patience : int or None
         Epochs without validation improvement before stopping; None disables.
     verbose : bool
-        Progress bar and Lightning's model summary.
+        Show one progress bar on stderr, named by the enclosing :func:`fit_label`.
     trainer_kwargs : dict or None
         Passed to ``pytorch_lightning.Trainer`` and override the defaults
         (``accelerator="auto"``, ``devices=1``, ``gradient_clip_val=1.0``, no
@@ -257,17 +439,20 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
         if patience is not None:
             own.append(pl.callbacks.EarlyStopping(monitor=VAL_LOSS, patience=patience,
                                                   mode="min"))
-    settings = dict(
-        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
-        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
-        enable_model_summary=verbose, num_sanity_val_steps=0, log_every_n_steps=1,
-    )
     user_callbacks = kwargs.pop("callbacks", None) or []
     if not isinstance(user_callbacks, (list, tuple)):
         user_callbacks = [user_callbacks]
+    if verbose and kwargs.get("enable_progress_bar", True) and not any(
+            isinstance(c, pl.callbacks.ProgressBar) for c in user_callbacks):
+        own.append(_ProgressBar(_FIT_LABEL.get() or "training"))
+    settings = dict(
+        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
+        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
+        enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=1,
+    )
     settings.update(kwargs)
     settings["callbacks"] = own + list(user_callbacks)
-    with quiet_lightning(verbose):
+    with quiet_lightning():
         trainer = pl.Trainer(**settings)
         trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
     return history.epochs, best.best_epoch

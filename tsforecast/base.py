@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _conformal, _persistence
+from ._atomic import atomic_fit
 from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
@@ -34,6 +35,7 @@ from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
+    check_horizon,
     check_int,
     check_options,
     check_random_state,
@@ -258,6 +260,7 @@ class BaseForecaster(BaseEstimator):
                            quantiles=self.quantiles if self.loss == "quantile" else None)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, y, X=None):
         """Fit the forecaster to one or many series, from scratch.
 
@@ -393,7 +396,8 @@ class BaseForecaster(BaseEstimator):
             Steps to forecast; defaults to the ``horizon`` parameter. A direct
             model asked for more steps than it was trained on rolls forward in
             blocks of ``horizon``, feeding its own forecasts back as inputs; a
-            recursive model rolls forward one step at a time.
+            recursive model rolls forward one step at a time. At most
+            ``max(1000 * horizon, 10000)`` steps.
         X : same kinds as in ``fit``, optional
             Required when the model was fitted with covariates. Without ``y``:
             covariates for the forecast span (at least ``horizon`` rows, the
@@ -462,7 +466,7 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
-        check_int(self, "horizon", horizon)
+        check_horizon(self, horizon, self.horizon)
         n_cov = len(self.covariate_names_)
         if y is None:
             histories = [w.copy() for w in self.last_window_]

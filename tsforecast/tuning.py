@@ -32,7 +32,7 @@ from optuna.exceptions import ExperimentalWarning, UpdateFinishedTrialError
 from optuna.trial import FixedTrial, TrialState
 from sklearn.base import clone
 
-from ._training import VAL_LOSS, quiet_lightning, resolve_verbose
+from ._training import VAL_LOSS, fit_label, quiet_lightning, resolve_verbose
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
 from .exceptions import TrainingError
@@ -434,7 +434,7 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
 
             # Quiet Lightning once for all trials: per-fit toggling races between threads.
             try:
-                with quiet_lightning(False):
+                with quiet_lightning():
                     study.optimize(objective, n_trials=remaining, timeout=timeout,
                                    n_jobs=n_jobs, catch=(TrainingError,),
                                    callbacks=[stop_at_budget], show_progress_bar=verbose)
@@ -452,10 +452,27 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     # The search space may set fixed values besides the suggested ones: replay it.
     best_params = _suggest(space, FixedTrial(study.best_params, study.best_trial.number),
                            estimator)
-    best_estimator = None
-    if refit:
-        best_estimator = clone(estimator).set_params(**best_params, **seed).fit(y, X)
+    best_estimator = _refit(estimator, best_params, seed, y, X, study) if refit else None
     return TuneResult(study, best_params, best_estimator, metric_name)
+
+
+def _refit(estimator, best_params, seed, y, X, study):
+    """Fit a clone with the best parameters on all of ``y``; ``estimator`` is never touched.
+
+    The clone's fit is atomic, so a failure leaves nothing half-set; a
+    ``TrainingError`` is raised again with what tuning found, so that the
+    study is not lost.
+    """
+    try:
+        with fit_label("refit with the best parameters"):
+            return clone(estimator).set_params(**best_params, **seed).fit(y, X)
+    except TrainingError as err:
+        raise TrainingError(
+            f"Tuning finished, but refitting {type(estimator).__name__} with the best "
+            f"parameters {best_params} on all of y failed: {err} The study "
+            f"'{study.study_name}' keeps every trial; fit a clone with these parameters and a "
+            f"lower learning rate yourself, or call tune(..., refit=False)."
+        ) from err
 
 
 # ---------------------------------------------------------------------- search space

@@ -106,6 +106,30 @@ def check_int_tuple(obj, name, value, *, fields):
         )
 
 
+#: ``predict`` refuses horizons above this many times the fitted ``horizon`` ...
+HORIZON_FACTOR = 1000
+#: ... but always allows this many steps (a year of hourly data, with room).
+HORIZON_FLOOR = 10_000
+
+
+def check_horizon(obj, horizon, fitted_horizon):
+    """Check a ``horizon`` given to ``predict``: a positive int, and not absurdly long.
+
+    A horizon beyond ``max(HORIZON_FACTOR * fitted_horizon, HORIZON_FLOOR)``
+    steps is refused up front: every step past the fitted horizon feeds on the
+    model's own forecasts, and a horizon such as 10**9 would run for hours and
+    fill the memory before failing.
+    """
+    check_int(obj, "horizon", horizon)
+    limit = max(HORIZON_FACTOR * fitted_horizon, HORIZON_FLOOR)
+    if horizon > limit:
+        raise ValueError(
+            f"predict of {_owner(obj)} got horizon={horizon}, but allows at most {limit} steps "
+            f"({HORIZON_FACTOR} times the fitted horizon={fitted_horizon}, and at least "
+            f"{HORIZON_FLOOR}). Forecast fewer steps, or refit with a longer 'horizon'."
+        )
+
+
 def check_quantile_levels(obj, name, value, *, allow_none=False):
     """Check that ``name`` is a non-empty sorted tuple or list of distinct floats in (0, 1).
 
