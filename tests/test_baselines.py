@@ -23,6 +23,7 @@ from tsforecast.exceptions import NotFittedError
 
 from .conftest import seasonal
 from .test_docs import documented_params
+from .test_intervals import check_interval_contract, check_interval_errors
 
 # Fast configurations for the hourly fixture (240 steps, daily season), and the
 # shortest series each can be fitted to.
@@ -221,7 +222,8 @@ CHECKS = [
     check_unfitted_predict_raises, check_fit_returns_self, check_predict_series,
     check_predict_frame_columns_separately, check_predict_numpy, check_predict_range_index,
     check_many_series, check_new_history, check_pickle, check_inputs_not_mutated,
-    check_too_short, check_bad_y, check_bad_calls,
+    check_too_short, check_bad_y, check_bad_calls, check_interval_contract,
+    check_interval_errors,
 ]
 
 

@@ -88,6 +88,30 @@ def test_speed_quick_reports_training_prediction_and_memory(tmp_path):
     assert "## Training throughput" in (tmp_path / "speed.md").read_text()
 
 
+@pytest.mark.skipif(not Path("/work/shared/data/m4/Weekly-train.csv").exists(),
+                    reason="the M4 Weekly files are not on this machine")
+def test_intervals_quick_scores_both_sets_and_appends(tmp_path):
+    _run("intervals.py", tmp_path, "--models", "Naive", "GRU", "--max-epochs", "1")
+    rows = json.loads((tmp_path / "intervals.json").read_text())["rows"]
+    assert {(r["dataset"], r["model"]) for r in rows} == {
+        ("ETTh1-S", "Naive"), ("ETTh1-S", "GRU"), ("M4 Weekly", "Naive"), ("M4 Weekly", "GRU")}
+    for r in rows:
+        assert 0 <= r["cov80"] <= r["cov95"] <= 1 and r["MSIS"] > 0
+        assert r["calibration_cpu_s"] >= 0 and r["calibration_origins"] > 0
+    # the naive forecast of weekly data is M4's Naive2 (m = 1): OWA exactly 1
+    naive = next(r for r in rows if r["dataset"] == "M4 Weekly" and r["model"] == "Naive")
+    assert naive["OWA"] == pytest.approx(1.0)
+    ett = next(r for r in rows if r["dataset"] == "ETTh1-S" and r["model"] == "GRU")
+    assert ett["windows"] == 600 - 24 - 480 + 1  # every quick test window
+    _run("intervals.py", tmp_path, "--models", "ETS", "--datasets", "m4", "--methods",
+         "conformal", "native", "--append")
+    rows = json.loads((tmp_path / "intervals.json").read_text())["rows"]
+    assert len(rows) == 6 and {r["method"] for r in rows if r["model"] == "ETS"} == {
+        "conformal", "native"}
+    report = (tmp_path / "intervals.md").read_text()
+    assert "published: ARIMA (auto)" in report and "19.58" in report
+
+
 @pytest.mark.slow
 def test_quantile_head_quick_reports_coverage_and_cqr(tmp_path):
     _run("quantile_head.py", tmp_path)

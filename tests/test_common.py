@@ -375,3 +375,20 @@ def test_beats_naive_on_noisy_seasonal_series(Estimator):
     model_mse = ((forecasts - actual) ** 2).mean()
     naive_mse = ((naive - actual) ** 2).mean()
     assert model_mse < 0.3 * naive_mse, (model_mse, naive_mse)
+
+
+# ----------------------------------------------------------------- intervals (issue 14)
+from .test_intervals import check_interval_contract, check_interval_errors  # noqa: E402
+
+
+def check_intervals_save_load(est, y, tmp_path):
+    est.fit(y)
+    est.save(tmp_path / "m.tsf")
+    loaded = tsforecast.load(tmp_path / "m.tsf")
+    pd.testing.assert_frame_equal(loaded.predict_interval(coverage=[0.8, 0.95]),
+                                  est.predict_interval(coverage=[0.8, 0.95]))
+    again = clone(est).fit(y)  # the same random_state: the same calibration
+    pd.testing.assert_frame_equal(again.predict_quantiles(), est.predict_quantiles())
+
+
+CHECKS += [check_interval_contract, check_interval_errors, check_intervals_save_load]

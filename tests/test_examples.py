@@ -23,7 +23,8 @@ def run_example(name, *args):
 def test_quickstart_prints_the_table_and_writes_the_plot(tmp_path, capsys):
     run_example("quickstart", "--quick", "--out", str(tmp_path / "q.png"))
     out = capsys.readouterr().out
-    for row in ("LSTMForecaster", "seasonal naive (24h)", "naive (last value)"):
+    for row in ("LSTMForecaster", "seasonal naive (24h)", "naive (last value)",
+                "coverage_0.9", "with a 90 % interval"):
         assert row in out
     assert (tmp_path / "q.png").stat().st_size > 10_000
 

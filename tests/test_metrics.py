@@ -165,3 +165,75 @@ def test_zero_denominators_raise():
     y = -10 * np.tile([0.8, 1.2, 0.9, 1.1], 10)
     with pytest.raises(ValueError, match="values <= 0.*pass it to owa as y_naive2"):
         naive2_forecast(y, 2, m=4)
+
+
+# ----------------------------------------------------------------- quantiles and intervals
+def test_pinball_wql_crps_by_hand():
+    from tsforecast.metrics import crps, pinball_loss, wql
+
+    y = np.array([10.0, 20.0])
+    q = np.array([[8.0, 10.0, 13.0], [21.0, 22.0, 25.0]])  # levels 0.1, 0.5, 0.9
+    levels = [0.1, 0.5, 0.9]
+    # row 0: u = 2, 0, -3 -> 0.2, 0, 0.3; row 1: u = -1, -2, -5 -> 0.9, 1.0, 0.5
+    losses = np.array([[0.2, 0.0, 0.3], [0.9, 1.0, 0.5]])
+    assert pinball_loss(y, q, quantiles=levels) == pytest.approx(losses.mean())
+    assert crps(y, q, quantiles=levels) == pytest.approx(2 * losses.mean())
+    # per level: 2 * sum over time / sum |y| = 2 * (1.1, 1.0, 0.8) / 30, then averaged
+    assert wql(y, q, quantiles=levels) == pytest.approx(np.mean(2 * np.array([1.1, 1.0, 0.8]) / 30))
+    # the median alone: pinball is half the MAE, CRPS the MAE
+    assert crps(y, q[:, [1]], quantiles=[0.5]) == pytest.approx(mae(y, q[:, 1]))
+
+
+def test_quantile_metrics_read_predict_quantiles_frames():
+    from tsforecast.metrics import pinball_loss
+
+    idx = pd.date_range("2024-01-01", periods=2, freq="D")
+    y = pd.Series([10.0, 20.0], index=idx)
+    frame = pd.DataFrame([[8.0, 13.0], [21.0, 25.0]], index=idx, columns=[0.1, 0.9])
+    assert pinball_loss(y, frame) == pytest.approx(np.mean([0.2, 0.3, 0.9, 0.5]))
+    two = pd.DataFrame({"a": y, "b": 2 * y})
+    cols = pd.MultiIndex.from_tuples([("a", 0.1), ("a", 0.9), ("b", 0.1), ("b", 0.9)])
+    wide = pd.DataFrame([[8.0, 13.0, 20.0, 20.0], [21.0, 25.0, 40.0, 40.0]], index=idx,
+                        columns=cols)
+    raw = pinball_loss(two, wide, multioutput="raw_values")
+    assert list(raw.index) == ["a", "b"]
+    assert raw["a"] == pytest.approx(np.mean([0.2, 0.3, 0.9, 0.5])) and raw["b"] == 0.0
+
+
+def test_interval_metrics_by_hand():
+    from tsforecast.metrics import coverage, interval_score, interval_width, msis
+
+    y = np.array([5.0, 12.0, 3.0, 0.0])
+    lo = np.array([4.0, 4.0, 3.0, 1.0])
+    hi = np.array([6.0, 6.0, 5.0, 2.0])
+    assert coverage(y, lo, hi) == pytest.approx(2 / 4)  # 5 in, 12 above, 3 on the edge, 0 below
+    assert interval_width(lo, hi) == pytest.approx((2 + 2 + 2 + 1) / 4)
+    # alpha = 0.2: penalties 2 / 0.2 * (12 - 6) = 60 and 10 * (1 - 0) = 10
+    assert interval_score(y, lo, hi, coverage=0.8) == pytest.approx((2 + 62 + 2 + 11) / 4)
+    # MSIS: the same divided by the in-sample naive MAE of (1, 3, 5, 4): (2 + 2 + 1) / 3
+    train = np.array([1.0, 3.0, 5.0, 4.0])
+    assert msis(y, lo, hi, y_train=train, coverage=0.8) == pytest.approx(
+        (2 + 62 + 2 + 11) / 4 / (5 / 3))
+    # the M4 default alpha = 0.05 and a seasonal scale m = 2: |5-1|, |4-3| -> 2.5
+    assert msis(y, lo, hi, y_train=train, m=2) == pytest.approx(
+        (2 + (2 + 40 * 6) + 2 + (1 + 40)) / 4 / 2.5)
+
+
+def test_interval_and_quantile_metric_errors():
+    from tsforecast.metrics import coverage, interval_score, msis, pinball_loss, wql
+
+    with pytest.raises(ValueError, match=r"lower > upper in 1 places .*first at row 1"):
+        coverage([1.0, 2.0], [0.0, 3.0], [2.0, 2.5])
+    with pytest.raises(ValueError, match=r"'coverage' argument of interval_score must be a "
+                                         r"float in \(0, 1\).*Got 95"):
+        interval_score([1.0], [0.0], [2.0], coverage=95)
+    with pytest.raises(ValueError, match="needs 'quantiles'"):
+        pinball_loss([1.0], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"has shape \(1, 1, 2\) .* 3 levels"):
+        pinball_loss([1.0], [[1.0, 2.0]], quantiles=[0.1, 0.5, 0.9])
+    with pytest.raises(ValueError, match=r"strictly between 0 and 1. Got \[0.0, 0.5\]"):
+        pinball_loss([1.0], [[1.0, 2.0]], quantiles=[0.0, 0.5])
+    with pytest.raises(ValueError, match="zero throughout a column"):
+        wql([0.0, 0.0], [[1.0], [1.0]], quantiles=[0.5])
+    with pytest.raises(ValueError, match="zero scale"):
+        msis([1.0], [0.0], [2.0], y_train=[3.0, 3.0, 3.0])

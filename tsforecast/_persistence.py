@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ._conformal import Calibration
 from .data.scaling import StandardScaler
 from .exceptions import ModelFileError
 
@@ -188,6 +189,8 @@ def save(est, path):
             "last_window": [w.tolist() for w in est.last_window_],
             "history": est.history_,
             "best_epoch": est.best_epoch_,
+            "calibration": (est.calibration_.state_dict()
+                            if est.calibration_ is not None else None),
         },
     }
     write_archive(path, meta, est.network_.state_dict())
@@ -359,6 +362,9 @@ def load(path, expected=None):
     est.last_window_ = [np.asarray(w, dtype=np.float64) for w in fitted["last_window"]]
     est.history_ = fitted["history"]
     est.best_epoch_ = fitted["best_epoch"]
+    calibration = fitted.get("calibration")  # absent in files written before intervals
+    est.calibration_ = (Calibration.from_state_dict(calibration)
+                        if calibration is not None else None)
     network = est._make_network(est.n_targets_, len(est.covariate_names_))
     est.network_ = restore_network(network, state, path)
     return est

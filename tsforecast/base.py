@@ -15,7 +15,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from . import _persistence
+from . import _conformal, _persistence
 from ._atomic import atomic_fit
 from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
@@ -177,6 +177,10 @@ class BaseForecaster(BaseEstimator):
         Per epoch: ``epoch``, ``train_loss`` and ``val_loss``.
     best_epoch_ : int or None
         Epoch whose weights were kept.
+    calibration_ : object or None
+        Conformal calibration of the intervals: normalised absolute errors of
+        forecasts from the origins of the validation tail (None with
+        ``validation_size=0``). See :meth:`predict_interval`.
     """
 
     supports_exogenous = True
@@ -352,6 +356,8 @@ class BaseForecaster(BaseEstimator):
         self.ids_ = ys.ids
         self.last_window_ = [v[-self.lookback:].copy() for v in values]
         self.index_end_ = ys.ends
+        self.calibration_ = _conformal.calibrate_forecaster(
+            self, values, [s.validation for s in spans])
         return self
 
     def _spans(self, ys, n_out):
@@ -615,10 +621,7 @@ class BaseForecaster(BaseEstimator):
         calibrate them on the validation tail with
         :func:`tsforecast._quantile_head.cqr_correction`).
         """
-        scaler = self.scaler_
-        if scaler is not None and scaler.per_series:
-            scaler = (scaler.select([series]) if series is not None
-                      else scaler.for_histories([values[:origins[0], :self.n_targets_]]))
+        scaler = self._origin_scaler(values, origins, series)
         scaled = scaler.transform(values) if scaler is not None else values.astype(np.float32)
         scaled = np.ascontiguousarray(scaled)  # row-major, so gathered windows are contiguous
         n_cov = len(self.covariate_names_)
@@ -641,6 +644,144 @@ class BaseForecaster(BaseEstimator):
             else:
                 out = scaler.inverse_transform(out, slice(0, self.n_targets_))
         return out
+
+    # ------------------------------------------------------------------ uncertainty
+    def predict_quantiles(self, horizon=None, X=None, y=None, quantiles=(0.1, 0.5, 0.9),
+                          method="conformal"):
+        """Forecast quantiles of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict` and
+        forecasts the same series in the same batches.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; at most the ``horizon`` the model was fitted
+            (and calibrated) with.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`: a new history to forecast from.
+        quantiles : float or sequence of float, default=(0.1, 0.5, 0.9)
+            Levels in (0, 1), strictly increasing.
+        method : {"conformal", "adaptive"}, default="conformal"
+            ``"conformal"``: split conformal intervals calibrated on the
+            validation tail at the end of ``fit`` (needs ``validation_size >
+            0``). ``"adaptive"``: recalibrated on the most recent origins of
+            the history passed as ``y`` (as many rows as the validation tail
+            of ``fit``), for series whose error level drifts; the fitted model
+            is not changed. See the Notes.
+
+        Returns
+        -------
+        quantiles : pandas.DataFrame, ndarray, or a list of those
+            For a Series: a DataFrame indexed by the future time stamps with
+            one column per level (the floats). For a DataFrame: columns
+            ``(target, level)``. For numpy input: an array of shape
+            ``(horizon, Q)`` (1-d input) or ``(horizon, k, Q)``. A list for a
+            list of series. Level 0.5 is the point forecast of :meth:`predict`.
+
+        Notes
+        -----
+        Let ``s`` be a scale of the input window (:meth:`_window_scale`: the
+        window's own standard deviation with ``scaling="revin"``, floored at a
+        tenth of the series' scale; the training scale with ``"standard"``;
+        1 without scaling). At the end of ``fit`` the model forecasts from
+        every origin of the validation tail (about 1,000 at most, an equal
+        share per series, pooled) and keeps ``|y - y_hat| / s`` per forecast step
+        and target. The interval of coverage ``c`` is ``y_hat +- s * q``, with
+        ``q`` the ``ceil((n + 1) c)``-th smallest of the ``n`` scores of that
+        step (split conformal prediction; Vovk et al., 2005). Its coverage
+        holds when future errors behave like the validation errors
+        (exchangeability); it fails when the series changes regime after the
+        validation tail, which ``method="adaptive"`` mitigates.
+        """
+        return _conformal.predict_quantiles(self, horizon, X, y, quantiles, method)
+
+    def predict_interval(self, horizon=None, X=None, y=None, coverage=0.9, method="conformal"):
+        """Forecast prediction intervals of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict`. The
+        intervals are centred on the point forecast, which lies inside each.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; at most the ``horizon`` the model was fitted with.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        coverage : float or list of float, default=0.9
+            Probability that each interval holds the actual value, in (0, 1).
+        method : {"conformal", "adaptive"}, default="conformal"
+            As in :meth:`predict_quantiles`.
+
+        Returns
+        -------
+        intervals : pandas.DataFrame, ndarray, or a list of those
+            For a Series: a DataFrame indexed by the future time stamps with
+            columns ``"lower"`` and ``"upper"``; for a list of coverages the
+            columns are ``(coverage, "lower"|"upper")``. For a DataFrame:
+            columns ``(target, "lower"|"upper")`` or ``(target, coverage,
+            "lower"|"upper")``. For numpy input: arrays whose trailing axes are
+            ``(2,)`` (lower, upper) or ``(n_coverages, 2)``, after
+            ``(horizon,)`` for 1-d input or ``(horizon, k)``. A list for a
+            list of series.
+        """
+        return _conformal.predict_interval(self, horizon, X, y, coverage, method)
+
+    def _window_scale(self, past_targets, scaler):
+        """The scale ``s`` (S, T) that calibration errors are divided by, per window and target.
+
+        ``past_targets`` (S, L, T) are the unscaled targets an origin reads;
+        ``scaler`` holds the statistics the windows were scaled with (one row
+        per window, or one row for all; None without scaling).
+        ``scaling="revin"``: each window's own standard deviation, floored at
+        ``SPREAD_FLOOR`` times its series' scale so that a flat window still
+        gets a non-zero width; ``"standard"``: the series' scale; None: 1.
+        """
+        S, _, T = past_targets.shape
+        if scaler is None:
+            return np.ones((S, T))
+        series_scale = np.broadcast_to(np.asarray(scaler.scale_, dtype=np.float64)[:, :T],
+                                       (S, T))
+        if self.scaling == "standard":
+            return series_scale.copy()
+        spread = np.asarray(past_targets, dtype=np.float64).std(axis=1)
+        return np.maximum(spread, _conformal.SPREAD_FLOOR * series_scale)
+
+    def _quantile_forecast(self, horizon, X, y, levels, method):
+        """The one dispatch of the uncertainty methods.
+
+        Returns ``(point (S, H, T), quantiles (S, H, T, Q), ends, template,
+        horizon, ids)``, unscaled; ``levels`` and ``method`` are already checked.
+        """
+        name = type(self).__name__
+        if method == "native":
+            raise ValueError(
+                f"{name} has no native intervals: method='native' is statsmodels' own "
+                f"intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
+                f"method='conformal' or 'adaptive'."
+            )
+        batch = self._prepare_predict(horizon, X, y)
+        calibration = _conformal.forecaster_calibration(self, batch.horizon, X, y, levels,
+                                                        method)
+        T = self.n_targets_
+        point = self._forecast(batch.past, batch.future, batch.horizon).numpy()
+        point = batch.unscale(point.astype(np.float64), T)
+        targets = batch.unscale(batch.past[..., :T].numpy().astype(np.float64), T)
+        scale = self._window_scale(targets, batch.scaler)
+        values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
+        return point, values, batch.ends, batch.template, batch.horizon, batch.ids
+
+    def _origin_scaler(self, values, origins, series):
+        """The statistics ``_forecast_origins`` scales one series' windows with (one row)."""
+        scaler = self.scaler_
+        if scaler is not None and scaler.per_series:
+            scaler = (scaler.select([series]) if series is not None
+                      else scaler.for_histories([values[:origins[0], :self.n_targets_]]))
+        return scaler
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
 
+from . import _conformal
 from ._atomic import atomic_fit
 from .data.inputs import (
     as_series_set,
@@ -46,6 +47,9 @@ from .utils.validation import (
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
            "ARIMAForecaster", "BASELINES"]
 
+#: The baselines' error scale reads the last ``max(4 * horizon, 50)`` one-step changes:
+#: recent enough to follow the volatility, long enough not to be noisy itself.
+_SCALE_HORIZONS, _SCALE_MIN = 4, 50
 _QUIET_SOURCES = tuple(os.sep + pkg + os.sep for pkg in ("statsmodels", "scipy"))
 
 
@@ -109,8 +113,9 @@ class _BaselineForecaster(BaseEstimator):
     supports_attention = False
     _convergence_hint = "try a simpler model"
 
-    def __init__(self, *, horizon=12):
+    def __init__(self, *, horizon=12, calibration_size=0.2):
         self.horizon = horizon
+        self.calibration_size = calibration_size
 
     # ------------------------------------------------------------------ hooks
     def _check_model_params(self):
@@ -191,6 +196,8 @@ class _BaselineForecaster(BaseEstimator):
         """
         name = type(self).__name__
         check_int(self, "horizon", self.horizon)
+        check_float(self, "calibration_size", self.calibration_size, low=0.0, high=1.0,
+                    high_open=True)
         self._check_model_params()
         if X is not None and not self.supports_exogenous:
             raise ValueError(
@@ -230,6 +237,8 @@ class _BaselineForecaster(BaseEstimator):
         self.input_kind_ = {**ys.template, "x_kind": xs.kind if xs is not None else None}
         self.ids_ = ys.ids
         self.index_end_ = ys.ends
+        self.error_scale_ = np.stack([self._window_scale(v, i) for i, v in enumerate(ys.values)])
+        self.calibration_ = self._calibrate(ys, xs)
         return self
 
     # ------------------------------------------------------------------ predict
@@ -261,6 +270,13 @@ class _BaselineForecaster(BaseEstimator):
             ``horizon`` rows, indexed by the future time stamps (integer steps
             for numpy input); a list for a list of series.
         """
+        horizon, ys, ends, template, future, past, ids, rows = self._check_predict(horizon, X, y)
+        forecasts = self._forecast_all(self._models_for(ys, past, rows), horizon, future)
+        indexes = [future_index(last, step, horizon) for last, step in ends]
+        return to_output(forecasts, indexes, template, columns=self.target_names_, ids=ids)
+
+    def _check_predict(self, horizon, X, y):
+        """Check predict's inputs; return what forecasting and the output need."""
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
@@ -285,25 +301,278 @@ class _BaselineForecaster(BaseEstimator):
         future, past = future_covariates(
             X, ys, horizon, ends, name, covariate_names=self.covariate_names_,
             fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(ends), ids=ids)
-        forecasts, failed = [], []
-        for i in range(len(ends)):
+        return horizon, ys, ends, template, future, past, ids, rows
+
+    def _models_for(self, ys, past, rows):
+        """Per series and column: the fitted model (``models_[rows[i]]``), or it applied to
+        the new history ``ys``."""
+        models, failed = [], []
+        n_series = len(rows)
+        for i in range(n_series):
             fitted = self.models_[rows[i]]
-            x_future = future[i] if self.covariate_names_ else None
-            columns = []
+            if ys is None:
+                models.append(fitted)
+                continue
+            row = []
             for j, model in enumerate(fitted):
-                if ys is not None:
-                    x_past = past[i] if past is not None else None
-                    model, converged = _quietly(self._apply_one, model, ys.values[i][:, j],
-                                                x_past)
-                    if not converged:
-                        failed.append(f"column {self.target_names_[j]!r} of {ys.label(i)}")
-                values, _ = _quietly(self._forecast_one, model, horizon, x_future)
-                columns.append(np.asarray(values, dtype=np.float64).reshape(horizon))
+                x_past = past[i] if past is not None else None
+                model, converged = _quietly(self._apply_one, model, ys.values[i][:, j], x_past)
+                if not converged:
+                    failed.append(f"column {self.target_names_[j]!r} of {ys.label(i)}")
+                row.append(model)
+            models.append(row)
+        self._warn_not_converged(failed, n_series * self.n_targets_, "on the new history",
+                                 stacklevel=4)
+        return models
+
+    def _forecast_all(self, models, horizon, future):
+        """Point forecasts (horizon, k) of each series from its models."""
+        forecasts = []
+        for i, row in enumerate(models):
+            x_future = future[i] if self.covariate_names_ else None
+            columns = [np.asarray(_quietly(self._forecast_one, m, horizon, x_future)[0],
+                                  dtype=np.float64).reshape(horizon) for m in row]
             forecasts.append(np.column_stack(columns))
-        self._warn_not_converged(failed, len(forecasts) * self.n_targets_, "on the new history",
-                                 stacklevel=3)
-        indexes = [future_index(last, step, horizon) for last, step in ends]
-        return to_output(forecasts, indexes, template, columns=self.target_names_, ids=ids)
+        return forecasts
+
+    # ------------------------------------------------------------------ uncertainty
+    def predict_quantiles(self, horizon=None, X=None, y=None, quantiles=(0.1, 0.5, 0.9),
+                          method="conformal"):
+        """Forecast quantiles of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict`.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; with the conformal methods at most the
+            ``horizon`` the model was fitted (and calibrated) with.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`: a new history to forecast from.
+        quantiles : float or sequence of float, default=(0.1, 0.5, 0.9)
+            Levels in (0, 1), strictly increasing.
+        method : {"conformal", "adaptive", "native"}, default="conformal"
+            ``"conformal"``: split conformal intervals calibrated in ``fit``
+            on the last ``calibration_size`` of each series (see Notes).
+            ``"adaptive"``: the same, recalibrated on the most recent origins
+            of the history passed as ``y``. ``"native"``: statsmodels' own
+            intervals (ETS, ARIMA and Theta only), which assume the model's
+            Gaussian errors.
+
+        Returns
+        -------
+        quantiles : pandas.DataFrame, ndarray, or a list of those
+            For a Series: a DataFrame indexed by the future time stamps with
+            one column per level. For a DataFrame: columns ``(target, level)``.
+            For numpy input: shape ``(horizon, Q)`` or ``(horizon, k, Q)``.
+            A list for a list of series.
+
+        Notes
+        -----
+        Calibration: for each series, a model is fitted to the rows before
+        its last ``calibration_size`` fraction and then, refit-free where the
+        class allows (``predict(y=...)`` semantics), forecasts from every
+        origin of that tail (about 1,000 at most, an equal share per series,
+        pooled). The
+        absolute errors divided by the history's recent mean absolute one-step
+        change (over ``max(4 * horizon, 50)`` steps, :meth:`_window_scale`) are kept per
+        forecast step;
+        the interval of coverage ``c`` is the point forecast plus or minus that
+        scale times the ``ceil((n + 1) c)``-th smallest of the ``n`` scores.
+        """
+        return _conformal.predict_quantiles(self, horizon, X, y, quantiles, method)
+
+    def predict_interval(self, horizon=None, X=None, y=None, coverage=0.9, method="conformal"):
+        """Forecast prediction intervals of the steps after the end of the series.
+
+        Takes the same ``horizon``, ``X`` and ``y`` as :meth:`predict`; the
+        point forecast lies inside every interval.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast.
+        X : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        y : same kinds as in ``fit``, optional
+            As in :meth:`predict`.
+        coverage : float or list of float, default=0.9
+            Probability that each interval holds the actual value, in (0, 1).
+        method : {"conformal", "adaptive", "native"}, default="conformal"
+            As in :meth:`predict_quantiles`.
+
+        Returns
+        -------
+        intervals : pandas.DataFrame, ndarray, or a list of those
+            Columns ``"lower"``/``"upper"`` (a Series), ``(coverage,
+            "lower"|"upper")`` for a list of coverages, and the target name
+            first for a DataFrame; numpy arrays with trailing axes ``(2,)`` or
+            ``(n_coverages, 2)``.
+        """
+        return _conformal.predict_interval(self, horizon, X, y, coverage, method)
+
+    def _window_scale(self, past_targets, series_index):
+        """The scale (k,) that calibration errors are divided by, from one history (n, k).
+
+        The mean absolute one-step change over the last ``max(4 * horizon,
+        50)`` steps of the history (its recent volatility, so that intervals widen and
+        narrow with it), floored at a tenth of that over the whole history
+        (the in-sample scale of MASE); a constant history falls back to a
+        thousandth of its level (or 1). ``series_index`` is unused: the scale
+        is a statistic of the history itself.
+        """
+        past_targets = np.asarray(past_targets, dtype=np.float64)
+        steps = np.abs(np.diff(past_targets, axis=0))
+        if not len(steps):
+            steps = np.zeros((1, past_targets.shape[1]))
+        recent = steps[-max(_SCALE_HORIZONS * self.horizon, _SCALE_MIN):].mean(axis=0)
+        scale = np.maximum(recent, _conformal.SPREAD_FLOOR * steps.mean(axis=0))
+        level = 1e-3 * np.abs(past_targets).mean(axis=0)
+        return np.where(scale > 0, scale, np.where(level > 0, level, 1.0))
+
+    def _quantile_forecast(self, horizon, X, y, levels, method):
+        """The one dispatch of the uncertainty methods; see ``BaseForecaster``."""
+        horizon, ys, ends, template, future, past, ids, rows = self._check_predict(horizon, X, y)
+        models = self._models_for(ys, past, rows)
+        point = np.stack(self._forecast_all(models, horizon, future))  # -> (S, H, k)
+        if method == "native":
+            return point, self._native_levels(models, horizon, future, levels), ends, \
+                template, horizon, ids
+        calibration = self._calibration_for(horizon, ys, past, rows, levels, method)
+        if ys is None:
+            scale = self.error_scale_
+        else:
+            scale = np.stack([self._window_scale(v, i) for i, v in enumerate(ys.values)])
+        values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
+        return point, values, ends, template, horizon, ids
+
+    def _calibration_for(self, horizon, ys, past, rows, levels, method):
+        name = type(self).__name__
+        if self.calibration_ is None:
+            raise ValueError(
+                f"{name} has no conformal calibration: it was fitted with calibration_size=0, "
+                f"or every series was too short to hold out its last calibration_size="
+                f"{self.calibration_size} and still fit a model to the rest. Refit with "
+                f"calibration_size > 0 (e.g. 0.2) on longer series, or use method='native'."
+            )
+        _conformal.check_horizon(name, horizon, self.calibration_)
+        coverages = _conformal.central_coverages(levels)
+        if method == "conformal":
+            if coverages:
+                _conformal.check_enough(name, self.calibration_.n_origins, coverages, how=(
+                    f"Refit with a larger calibration_size or longer series (each origin "
+                    f"needs horizon={self.horizon} rows after it), or ask for a lower "
+                    f"coverage."))
+            return self.calibration_
+        if ys is None:
+            raise ValueError(
+                f"method='adaptive' of {name} recalibrates on the most recent origins of a "
+                f"new history, but y was not passed. Pass y=<the latest observed history>, "
+                f"or use method='conformal'."
+            )
+        tail = self.calibration_.rows
+        need = self._min_length()[0]
+        recent = [(max(need, n - tail), n) for n in ys.lengths]
+        pairs = _conformal.calibration_origins(recent, self.horizon)
+        bases = {}  # the fitted models applied to the history before the first origin
+        for i in sorted({i for i, _ in pairs}):
+            start = recent[i][0]
+            x = past[i][:start] if past is not None else None
+            bases[i] = [_quietly(self._apply_one, m, ys.values[i][:start, j], x)[0]
+                        for j, m in enumerate(self.models_[rows[i]])]
+        scores = self._origin_scores(bases, ys.values, past, pairs)
+        if coverages:
+            _conformal.check_enough(f"{name} (method='adaptive')", len(scores), coverages,
+                                    how=(f"The adaptive method uses origins in the last {tail} "
+                                         f"rows of y (the calibration tail of fit). Pass a "
+                                         f"longer history, or ask for a lower coverage."))
+        return _conformal.Calibration(scores=scores, rows=tail)
+
+    def _origin_scores(self, bases, values, covariates, pairs):
+        """Normalised absolute errors (n, horizon, k) from the ``(series, origin)`` ``pairs``.
+
+        ``bases[i][j]`` is the model of column ``j`` of series ``i``, fitted to
+        the rows before its first origin; each origin's forecast reads only the
+        rows before it (see ``_origin_forecasts``).
+        """
+        H, k = self.horizon, self.n_targets_
+        series = np.array([i for i, _ in pairs], dtype=np.int64)
+        origins = np.array([o for _, o in pairs], dtype=np.int64)
+        parts = []
+        for i in np.unique(series):
+            at = origins[series == i]
+            x = covariates[i] if covariates is not None else None
+            forecasts = np.stack([
+                _quietly(self._origin_forecasts, bases[i][j], values[i][:, j], x, at, H)[0]
+                for j in range(k)], axis=-1)  # -> (n_i, H, k)
+            truth = values[i][at[:, None] + np.arange(H)]  # -> (n_i, H, k)
+            scale = np.stack([self._window_scale(values[i][:o], i) for o in at])  # -> (n_i, k)
+            parts.append(np.abs(truth - forecasts) / scale[:, None, :])
+        if not parts:
+            return np.zeros((0, H, k), dtype=np.float32)
+        return np.concatenate(parts).astype(np.float32)
+
+    def _origin_forecasts(self, base, y, X, origins, horizon):
+        """Forecasts (len(origins), horizon) from each origin ``o``, reading ``y[:o]`` only.
+
+        ``base`` was fitted to a head of ``y``; by default it is applied to
+        each history with ``_apply_one`` (a refit for some classes).
+        """
+        out = []
+        for o in origins:
+            model = self._apply_one(base, y[:o], None if X is None else X[:o])
+            out.append(np.asarray(self._forecast_one(model, horizon,
+                                                     None if X is None else X[o:o + horizon]),
+                                  dtype=np.float64).reshape(horizon))
+        return np.stack(out)
+
+    def _calibrate(self, ys, xs):
+        """Fit on each series' head and score forecasts from the origins of its tail."""
+        need = self._min_length()[0]
+        rows = []
+        for values in ys.values:
+            n = len(values)
+            start = n - int(round(self.calibration_size * n))
+            if start == n or start < need or n - start < self.horizon:
+                start = n  # nothing to hold out, or too short: no origins
+            rows.append((start, n))
+        pairs = _conformal.calibration_origins(rows, self.horizon)
+        if not pairs:
+            return None
+        bases = {}  # one model per series that has origins, fitted to the rows before them
+        for i in sorted({i for i, _ in pairs}):
+            start = rows[i][0]
+            x = xs.values[i][:start] if xs is not None else None
+            bases[i] = [_quietly(self._fit_one, ys.values[i][:start, j], x)[0]
+                        for j in range(ys.n_columns)]
+        scores = self._origin_scores(bases, ys.values,
+                                     xs.values if xs is not None else None, pairs)
+        return _conformal.Calibration(scores=scores, rows=max(b - a for a, b in rows))
+
+    def _native_levels(self, models, horizon, future, levels):
+        """statsmodels' own quantiles (S, H, k, Q): ends of its central intervals."""
+        out = np.empty((len(models), horizon, self.n_targets_, len(levels)))
+        for i, row in enumerate(models):
+            x_future = future[i] if self.covariate_names_ else None
+            for j, model in enumerate(row):
+                for q, level in enumerate(levels):
+                    if level == 0.5:
+                        value = self._forecast_one(model, horizon, x_future)
+                    else:
+                        bounds, _ = _quietly(self._interval_one, model, horizon, x_future,
+                                             1 - abs(2 * level - 1))
+                        value = bounds[0] if level < 0.5 else bounds[1]
+                    out[i, :, j, q] = np.asarray(value, dtype=np.float64).reshape(horizon)
+        return out
+
+    def _interval_one(self, model, horizon, X_future, alpha):
+        raise ValueError(
+            f"{type(self).__name__} has no native intervals: method='native' is statsmodels' "
+            f"own intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
+            f"method='conformal' or 'adaptive'."
+        )
 
     def _model_rows(self, ys):
         """Which fitted models forecast each series of a new history ``ys``."""
@@ -340,7 +609,12 @@ class NaiveForecaster(_BaselineForecaster):
     Parameters
     ----------
     horizon : int, default=12
-        Steps forecast by default.
+        Steps forecast by default, and the longest horizon of the intervals.
+    calibration_size : float, default=0.2
+        Fraction of each series, from its end, held out in ``fit`` to
+        calibrate the conformal intervals of :meth:`predict_interval`: a
+        model fitted on the rest forecasts from every origin of that tail.
+        0 disables the conformal intervals.
 
     Attributes
     ----------
@@ -352,6 +626,11 @@ class NaiveForecaster(_BaselineForecaster):
         Target column names.
     covariate_names_ : list of str
         Always empty: no covariates.
+    calibration_ : object or None
+        Conformal calibration: normalised absolute errors from the origins
+        of the held-out tails (None with ``calibration_size=0``).
+    error_scale_ : ndarray of shape (n_series, k)
+        The scale of each fitted series that those errors are multiplied by.
 
     See Also
     --------
@@ -370,8 +649,8 @@ class NaiveForecaster(_BaselineForecaster):
     array([5., 5., 5.])
     """
 
-    def __init__(self, *, horizon=12):
-        super().__init__(horizon=horizon)
+    def __init__(self, *, horizon=12, calibration_size=0.2):
+        super().__init__(horizon=horizon, calibration_size=calibration_size)
 
     def _fit_one(self, y, X):
         return y[-1:].copy()
@@ -397,7 +676,12 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
         weekly, 12 for monthly, 4 for quarterly data (numpy input needs an
         explicit value).
     horizon : int, default=12
-        Steps forecast by default.
+        Steps forecast by default, and the longest horizon of the intervals.
+    calibration_size : float, default=0.2
+        Fraction of each series, from its end, held out in ``fit`` to
+        calibrate the conformal intervals of :meth:`predict_interval`: a
+        model fitted on the rest forecasts from every origin of that tail.
+        0 disables the conformal intervals.
 
     Attributes
     ----------
@@ -411,6 +695,11 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
         Target column names.
     covariate_names_ : list of str
         Always empty: no covariates.
+    calibration_ : object or None
+        Conformal calibration: normalised absolute errors from the origins
+        of the held-out tails (None with ``calibration_size=0``).
+    error_scale_ : ndarray of shape (n_series, k)
+        The scale of each fitted series that those errors are multiplied by.
 
     See Also
     --------
@@ -431,8 +720,8 @@ class SeasonalNaiveForecaster(_BaselineForecaster):
     array([10., 20., 30., 10.])
     """
 
-    def __init__(self, season_length=None, *, horizon=12):
-        super().__init__(horizon=horizon)
+    def __init__(self, season_length=None, *, horizon=12, calibration_size=0.2):
+        super().__init__(horizon=horizon, calibration_size=calibration_size)
         self.season_length = season_length
 
     def _check_model_params(self):
@@ -486,7 +775,12 @@ class ETSForecaster(_BaselineForecaster):
         Steps per season; None infers it from the frequency of the time index
         (24 for hourly, 12 for monthly data). Used only with ``seasonal``.
     horizon : int, default=12
-        Steps forecast by default.
+        Steps forecast by default, and the longest horizon of the intervals.
+    calibration_size : float, default=0.2
+        Fraction of each series, from its end, held out in ``fit`` to
+        calibrate the conformal intervals of :meth:`predict_interval`: a
+        model fitted on the rest forecasts from every origin of that tail.
+        0 disables the conformal intervals.
 
     Attributes
     ----------
@@ -501,6 +795,11 @@ class ETSForecaster(_BaselineForecaster):
         Target column names.
     covariate_names_ : list of str
         Always empty: no covariates.
+    calibration_ : object or None
+        Conformal calibration: normalised absolute errors from the origins
+        of the held-out tails (None with ``calibration_size=0``).
+    error_scale_ : ndarray of shape (n_series, k)
+        The scale of each fitted series that those errors are multiplied by.
 
     See Also
     --------
@@ -528,8 +827,8 @@ class ETSForecaster(_BaselineForecaster):
                          "rescale the series")
 
     def __init__(self, error="add", *, trend=None, damped_trend=False, seasonal=None,
-                 season_length=None, horizon=12):
-        super().__init__(horizon=horizon)
+                 season_length=None, horizon=12, calibration_size=0.2):
+        super().__init__(horizon=horizon, calibration_size=calibration_size)
         self.error = error
         self.trend = trend
         self.damped_trend = damped_trend
@@ -590,6 +889,30 @@ class ETSForecaster(_BaselineForecaster):
     def _forecast_one(self, model, horizon, X_future):
         return model.forecast(horizon)
 
+    def _origin_forecasts(self, base, y, X, origins, horizon):
+        # One causal filter over the whole series with all of the base model's
+        # parameters (its initial states too: ``y`` starts at the row the base
+        # was fitted from); the state at ``o - 1`` depends on ``y[:o]`` only, and
+        # a simulation from it with zero errors is the forecast from origin ``o``.
+        smoothed = self._model(y).smooth(np.asarray(base.params))
+        zeros = np.zeros((horizon, 1))
+        return np.stack([np.ravel(smoothed.simulate(horizon, anchor=int(o) - 1, repetitions=1,
+                                                    random_errors=zeros)) for o in origins])
+
+    def _interval_one(self, model, horizon, X_future, alpha):
+        from scipy.stats import norm
+
+        mean = np.asarray(model.forecast(horizon), dtype=np.float64)
+        if model.model.short_name in _ETS_EXACT:
+            # statsmodels' analytic variance (the one get_prediction uses;
+            # get_prediction itself fails on numpy data in statsmodels 0.15).
+            sd = np.sqrt(model.mse * model._relative_forecast_variance(np.arange(1, horizon + 1)))
+            half = norm.ppf(1 - alpha / 2) * sd
+            return mean - half, mean + half
+        paths = model.simulate(horizon, anchor="end", repetitions=1000,
+                               rng=np.random.default_rng(0))  # -> (horizon, 1000)
+        return np.quantile(paths, alpha / 2, axis=1), np.quantile(paths, 1 - alpha / 2, axis=1)
+
 
 class ThetaForecaster(_BaselineForecaster):
     r"""The Theta method: simple exponential smoothing plus half the linear trend.
@@ -627,7 +950,12 @@ class ThetaForecaster(_BaselineForecaster):
     method : {"auto", "additive", "multiplicative"}, default="auto"
         Seasonal decomposition; "auto" is multiplicative for positive data.
     horizon : int, default=12
-        Steps forecast by default.
+        Steps forecast by default, and the longest horizon of the intervals.
+    calibration_size : float, default=0.2
+        Fraction of each series, from its end, held out in ``fit`` to
+        calibrate the conformal intervals of :meth:`predict_interval`: a
+        model fitted on the rest forecasts from every origin of that tail.
+        0 disables the conformal intervals.
 
     Attributes
     ----------
@@ -641,6 +969,11 @@ class ThetaForecaster(_BaselineForecaster):
         Target column names.
     covariate_names_ : list of str
         Always empty: no covariates.
+    calibration_ : object or None
+        Conformal calibration: normalised absolute errors from the origins
+        of the held-out tails (None with ``calibration_size=0``).
+    error_scale_ : ndarray of shape (n_series, k)
+        The scale of each fitted series that those errors are multiplied by.
 
     See Also
     --------
@@ -665,8 +998,8 @@ class ThetaForecaster(_BaselineForecaster):
     """
 
     def __init__(self, season_length=None, *, theta=2.0, deseasonalize=True, use_test=True,
-                 method="auto", horizon=12):
-        super().__init__(horizon=horizon)
+                 method="auto", horizon=12, calibration_size=0.2):
+        super().__init__(horizon=horizon, calibration_size=calibration_size)
         self.season_length = season_length
         self.theta = theta
         self.deseasonalize = deseasonalize
@@ -705,7 +1038,13 @@ class ThetaForecaster(_BaselineForecaster):
     def _forecast_one(self, model, horizon, X_future):
         return model.forecast(horizon, theta=float(self.theta))
 
+    def _interval_one(self, model, horizon, X_future, alpha):
+        bounds = model.prediction_intervals(horizon, theta=float(self.theta), alpha=alpha)
+        return np.asarray(bounds["lower"]), np.asarray(bounds["upper"])
 
+
+#: ETS models with an analytic forecast variance in statsmodels; others are simulated.
+_ETS_EXACT = ("ANN", "AAN", "AAdN", "ANA", "AAA", "AAdA")
 _TREND_TERMS = {None: 0, "n": 0, "c": 1, "t": 1, "ct": 2}
 
 
@@ -741,7 +1080,12 @@ class ARIMAForecaster(_BaselineForecaster):
         Deterministic trend: none, constant, linear in time, both. After
         differencing (d >= 1), "c" is a drift.
     horizon : int, default=12
-        Steps forecast by default.
+        Steps forecast by default, and the longest horizon of the intervals.
+    calibration_size : float, default=0.2
+        Fraction of each series, from its end, held out in ``fit`` to
+        calibrate the conformal intervals of :meth:`predict_interval`: a
+        model fitted on the rest forecasts from every origin of that tail.
+        0 disables the conformal intervals.
 
     Attributes
     ----------
@@ -754,6 +1098,11 @@ class ARIMAForecaster(_BaselineForecaster):
         Target column names.
     covariate_names_ : list of str
         Covariate column names.
+    calibration_ : object or None
+        Conformal calibration: normalised absolute errors from the origins
+        of the held-out tails (None with ``calibration_size=0``).
+    error_scale_ : ndarray of shape (n_series, k)
+        The scale of each fitted series that those errors are multiplied by.
 
     See Also
     --------
@@ -781,8 +1130,8 @@ class ARIMAForecaster(_BaselineForecaster):
     _convergence_hint = "try a smaller 'order' or 'seasonal_order', or rescale the series"
 
     def __init__(self, order=(1, 0, 0), *, seasonal_order=(0, 0, 0, 0), trend=None,
-                 horizon=12):
-        super().__init__(horizon=horizon)
+                 horizon=12, calibration_size=0.2):
+        super().__init__(horizon=horizon, calibration_size=calibration_size)
         self.order = order
         self.seasonal_order = seasonal_order
         self.trend = trend
@@ -821,6 +1170,10 @@ class ARIMAForecaster(_BaselineForecaster):
 
     def _forecast_one(self, model, horizon, X_future):
         return model.forecast(horizon, exog=X_future)
+
+    def _interval_one(self, model, horizon, X_future, alpha):
+        bounds = np.asarray(model.get_forecast(horizon, exog=X_future).conf_int(alpha=alpha))
+        return bounds[:, 0], bounds[:, 1]
 
 
 BASELINES = (NaiveForecaster, SeasonalNaiveForecaster, ETSForecaster, ThetaForecaster,

@@ -1,4 +1,5 @@
-"""Point-forecast accuracy metrics: MSE, MAE, RMSE, MAPE, sMAPE, MASE and the M4 OWA.
+"""Forecast accuracy metrics: point (MSE, MAE, RMSE, MAPE, sMAPE, MASE, the M4 OWA),
+quantile (pinball loss, WQL, CRPS) and interval ones (coverage, width, interval score, MSIS).
 
 Every metric takes ``y_true`` and ``y_pred`` as pandas Series/DataFrames or
 numpy arrays of shape ``(n,)`` or ``(n, k)``. Rows are time steps, columns
@@ -13,6 +14,12 @@ with a constant training series) all raise ``ValueError`` with what was
 found and what to do instead. Values are compared by position; when both
 inputs are pandas objects their indexes (and DataFrame columns) must match.
 
+Quantile metrics take ``y_quantiles`` as returned by ``predict_quantiles``
+(a DataFrame with the levels as columns, or ``(target, level)`` columns) or
+an array of shape ``(n, Q)`` or ``(n, k, Q)`` with ``quantiles=`` the levels.
+Interval metrics take ``lower`` and ``upper`` like ``y_pred`` (e.g. the
+columns of ``predict_interval``).
+
 Naive2, the reference method of the M4 competition that :func:`owa` is
 relative to, is :func:`naive2_forecast`: a seasonally adjusted naive forecast.
 """
@@ -25,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["mse", "mae", "rmse", "mape", "smape", "mase", "owa", "naive2_forecast",
-           "seasonality_test", "METRICS"]
+           "seasonality_test", "pinball_loss", "wql", "crps", "coverage", "interval_width",
+           "interval_score", "msis", "METRICS"]
 
 _MULTIOUTPUT = ("uniform_average", "raw_values")
 
@@ -498,6 +506,353 @@ def owa(y_true, y_pred, *, y_train, m=1, y_naive2=None, multioutput="uniform_ave
     if multioutput == "uniform_average":
         return float(ratio)
     return pd.Series(ratio, index=columns) if columns is not None else ratio
+
+
+# ----------------------------------------------------------------- quantiles
+def _check_quantile_forecast(y_true, y_quantiles, quantiles, owner, multioutput):
+    """Return (y (n, k), quantile forecasts (n, k, Q), levels (Q,), columns)."""
+    if multioutput not in _MULTIOUTPUT:
+        raise ValueError(
+            f"The 'multioutput' argument of {owner} must be one of 'uniform_average', "
+            f"'raw_values'. Got {multioutput!r} instead."
+        )
+    yt, it, ct = _as_2d(y_true, owner, "y_true")
+    n, k = yt.shape
+    if isinstance(y_quantiles, pd.DataFrame):
+        levels = list(dict.fromkeys(y_quantiles.columns.get_level_values(-1)))
+        if it is not None and not it.equals(y_quantiles.index):
+            raise ValueError(
+                f"The indexes of y_true and y_quantiles passed to {owner} differ. Align them "
+                f"first, e.g. y_quantiles.loc[y_true.index]."
+            )
+        values = y_quantiles.to_numpy(dtype=np.float64).reshape(len(y_quantiles), -1,
+                                                                len(levels))
+        if quantiles is not None and [float(q) for q in quantiles] != \
+                [float(q) for q in levels]:
+            raise ValueError(
+                f"quantiles={list(quantiles)} passed to {owner} differ from the levels "
+                f"{levels} in the columns of y_quantiles. Omit 'quantiles' for a DataFrame."
+            )
+    else:
+        values = np.asarray(y_quantiles, dtype=np.float64)
+        if quantiles is None:
+            raise ValueError(
+                f"{owner} needs 'quantiles' (the levels of the last axis) when y_quantiles is "
+                f"an array. Pass quantiles=[...], or the DataFrame of predict_quantiles."
+            )
+        levels = list(quantiles)
+        if values.ndim == 2:
+            values = values[:, None, :]
+    try:
+        levels = np.array([float(q) for q in levels])
+    except (TypeError, ValueError):
+        levels = np.array([np.nan])
+    if not ((levels > 0) & (levels < 1)).all():
+        raise ValueError(
+            f"The quantile levels passed to {owner} must lie strictly between 0 and 1. Got "
+            f"{levels.tolist()}."
+        )
+    if values.ndim != 3 or values.shape != (n, k, len(levels)):
+        raise ValueError(
+            f"y_quantiles passed to {owner} has shape {values.shape} as (time steps, columns, "
+            f"levels), but y_true has {n} time steps and {k} columns and there are "
+            f"{len(levels)} levels. Pass one forecast per time step, column and level."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"y_quantiles passed to {owner} contains NaN or infinite values. Expected finite "
+            f"quantile forecasts."
+        )
+    return yt, values, levels, ct
+
+
+def _pinball(yt, yq, levels):
+    """Pinball loss of every point, column and level; shape (n, k, Q)."""
+    u = yt[:, :, None] - yq
+    return np.maximum(levels * u, (levels - 1) * u)
+
+
+def pinball_loss(y_true, y_quantiles, *, quantiles=None, multioutput="uniform_average"):
+    r"""Pinball (quantile) loss, averaged over time steps and levels.
+
+    .. math:: \rho_q(y, \hat y_q) = \max\big(q (y - \hat y_q),\; (q - 1)(y - \hat y_q)\big)
+
+    Minimised in expectation by the true ``q``-quantile; the loss of the
+    median (q = 0.5) is half the absolute error.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    y_quantiles : pandas.DataFrame or array-like of shape (n, Q) or (n, k, Q)
+        Quantile forecasts, e.g. the output of ``predict_quantiles``.
+    quantiles : sequence of float, optional
+        The levels of the last axis; needed for arrays, read from the columns
+        of a DataFrame.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import pinball_loss
+    >>> round(pinball_loss([10.0], [[8.0, 12.0]], quantiles=[0.1, 0.9]), 6)  # (0.2 + 0.2) / 2
+    0.2
+    """
+    yt, yq, levels, columns = _check_quantile_forecast(y_true, y_quantiles, quantiles,
+                                                       "pinball_loss", multioutput)
+    return _reduce(_pinball(yt, yq, levels).mean(axis=(0, 2)), columns, multioutput)
+
+
+def wql(y_true, y_quantiles, *, quantiles=None, multioutput="uniform_average"):
+    r"""Weighted quantile loss: the pinball losses scaled by the total absolute actual value.
+
+    .. math:: \mathrm{WQL} = \frac{1}{Q} \sum_q
+              \frac{2 \sum_t \rho_q(y_t, \hat y_{t,q})}{\sum_t |y_t|}
+
+    The mean weighted quantile loss of GluonTS and of Chronos' benchmarks;
+    scale-free, so it averages across series.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    y_quantiles : pandas.DataFrame or array-like of shape (n, Q) or (n, k, Q)
+    quantiles : sequence of float, optional
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import wql
+    >>> wql([10.0, 10.0], [[8.0], [10.0]], quantiles=[0.5])  # 2 * 0.5 * 2 / 20
+    0.1
+    """
+    yt, yq, levels, columns = _check_quantile_forecast(y_true, y_quantiles, quantiles, "wql",
+                                                       multioutput)
+    total = np.abs(yt).sum(axis=0)
+    if (total == 0).any():
+        raise ValueError(
+            "y_true passed to wql is zero throughout a column, so its weighted quantile loss "
+            "divides by 0. Use pinball_loss for such series."
+        )
+    per_level = 2 * _pinball(yt, yq, levels).sum(axis=0) / total[:, None]  # -> (k, Q)
+    return _reduce(per_level.mean(axis=1), columns, multioutput)
+
+
+def crps(y_true, y_quantiles, *, quantiles=None, multioutput="uniform_average"):
+    r"""Continuous ranked probability score, approximated from quantile forecasts.
+
+    The CRPS is the integral of twice the pinball loss over all levels,
+    :math:`\int_0^1 2 \rho_q\, dq`; with ``Q`` levels it is approximated by
+
+    .. math:: \mathrm{CRPS} \approx \frac{2}{Q} \sum_q \rho_q(y, \hat y_q),
+
+    averaged over time steps (a good approximation for evenly spread levels
+    such as 0.1, ..., 0.9; it equals the absolute error for a point forecast
+    given as the single level 0.5). Lower is better, in the units of ``y``.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    y_quantiles : pandas.DataFrame or array-like of shape (n, Q) or (n, k, Q)
+    quantiles : sequence of float, optional
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    References
+    ----------
+    Gneiting, T. & Raftery, A. E. (2007). Strictly proper scoring rules,
+    prediction, and estimation. *JASA*, 102(477), 359-378.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import crps
+    >>> crps([3.0], [[1.0]], quantiles=[0.5])  # the absolute error
+    2.0
+    """
+    yt, yq, levels, columns = _check_quantile_forecast(y_true, y_quantiles, quantiles, "crps",
+                                                       multioutput)
+    return _reduce(2 * _pinball(yt, yq, levels).mean(axis=(0, 2)), columns, multioutput)
+
+
+# ----------------------------------------------------------------- intervals
+def _check_interval(y_true, lower, upper, owner, multioutput):
+    yt, lo, columns = _check_pair(y_true, lower, owner, multioutput)
+    _, hi, _ = _check_pair(y_true, upper, owner, multioutput)
+    if (lo > hi).any():
+        row, col = np.argwhere(lo > hi)[0]
+        raise ValueError(
+            f"lower > upper in {int((lo > hi).sum())} places in the interval passed to {owner} "
+            f"(first at row {row}, column {col}: {lo[row, col]:g} > {hi[row, col]:g}). Pass "
+            f"the lower bounds first."
+        )
+    return yt, lo, hi, columns
+
+
+def _check_coverage_arg(owner, coverage):
+    if not (isinstance(coverage, numbers.Real) and not isinstance(coverage, bool)
+            and 0 < coverage < 1):
+        raise ValueError(
+            f"The 'coverage' argument of {owner} must be a float in (0, 1), the nominal "
+            f"coverage of the interval (e.g. 0.95). Got {coverage!r} instead."
+        )
+    return float(coverage)
+
+
+def coverage(y_true, lower, upper, *, multioutput="uniform_average"):
+    """Empirical coverage: the fraction of actual values inside ``[lower, upper]``.
+
+    Compare with the nominal coverage of the interval; ``|coverage - nominal|``
+    is the absolute coverage difference (ACD) of the M4 competition.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    lower, upper : same shape as ``y_true``
+        Interval bounds, e.g. the columns of ``predict_interval``.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import coverage
+    >>> coverage([1.0, 5.0, 3.0, 9.0], [0.0, 0.0, 0.0, 0.0], [2.0, 4.0, 3.0, 10.0])
+    0.75
+    """
+    yt, lo, hi, columns = _check_interval(y_true, lower, upper, "coverage", multioutput)
+    return _reduce(((yt >= lo) & (yt <= hi)).mean(axis=0), columns, multioutput)
+
+
+def interval_width(lower, upper, *, multioutput="uniform_average"):
+    """Mean width ``upper - lower`` of intervals, in the units of the series.
+
+    Parameters
+    ----------
+    lower, upper : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import interval_width
+    >>> interval_width([0.0, 1.0], [2.0, 5.0])
+    3.0
+    """
+    _, lo, hi, columns = _check_interval(lower, lower, upper, "interval_width", multioutput)
+    return _reduce((hi - lo).mean(axis=0), columns, multioutput)
+
+
+def _interval_scores(yt, lo, hi, alpha):
+    return (hi - lo) + (2 / alpha) * (lo - yt) * (yt < lo) + (2 / alpha) * (yt - hi) * (yt > hi)
+
+
+def interval_score(y_true, lower, upper, *, coverage=0.95, multioutput="uniform_average"):
+    r"""Interval (Winkler) score: the width plus a penalty for every miss.
+
+    .. math:: S = (u - l) + \frac{2}{\alpha}(l - y)\,1\{y < l\}
+                          + \frac{2}{\alpha}(y - u)\,1\{y > u\}
+
+    with :math:`\alpha = 1 - \text{coverage}`, averaged over time steps. A
+    proper score: minimised in expectation by the true :math:`\alpha/2` and
+    :math:`1 - \alpha/2` quantiles. Lower is better.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+    lower, upper : same shape as ``y_true``
+    coverage : float, default=0.95
+        The nominal coverage of the interval.
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    References
+    ----------
+    Winkler, R. L. (1972). A decision-theoretic approach to interval
+    estimation. *JASA*, 67(337), 187-191.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import interval_score
+    >>> score = interval_score([5.0, 12.0], [4.0, 4.0], [6.0, 6.0], coverage=0.8)
+    >>> round(score, 6)  # (2 + (2 + 10 * 6)) / 2
+    32.0
+    """
+    alpha = 1 - _check_coverage_arg("interval_score", coverage)
+    yt, lo, hi, columns = _check_interval(y_true, lower, upper, "interval_score", multioutput)
+    return _reduce(_interval_scores(yt, lo, hi, alpha).mean(axis=0), columns, multioutput)
+
+
+def msis(y_true, lower, upper, *, y_train, m=1, coverage=0.95, multioutput="uniform_average"):
+    r"""Mean scaled interval score, the interval measure of the M4 competition.
+
+    The interval score divided by the in-sample MAE of the seasonal naive
+    forecast (the scale of :func:`mase`):
+
+    .. math:: \mathrm{MSIS} = \frac{\frac{1}{h}\sum_{t=n+1}^{n+h} (u_t - l_t)
+              + \frac{2}{\alpha}(l_t - y_t) 1\{y_t < l_t\}
+              + \frac{2}{\alpha}(y_t - u_t) 1\{y_t > u_t\}}
+              {\frac{1}{n-m}\sum_{t=m+1}^{n} |y_t - y_{t-m}|}
+
+    with :math:`\alpha = 0.05` in M4 (95 % intervals). Per column, then
+    averaged over columns: pass the series as the columns to average over
+    series as M4 does.
+
+    Parameters
+    ----------
+    y_true : pandas.Series, pandas.DataFrame or array-like of shape (h,) or (h, k)
+    lower, upper : same shape as ``y_true``
+    y_train : pandas.Series, pandas.DataFrame or array-like of shape (n,) or (n, k)
+        The training series the forecast was made from.
+    m : int, default=1
+        Seasonal period of the naive scale (M4 used 1 for weekly data).
+    coverage : float, default=0.95
+        The nominal coverage of the interval (``1 - alpha``).
+    multioutput : {"uniform_average", "raw_values"}, default="uniform_average"
+
+    Returns
+    -------
+    float or ndarray or pandas.Series
+
+    References
+    ----------
+    Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020). The M4
+    Competition: 100,000 time series and 61 forecasting methods.
+    *International Journal of Forecasting*, 36(1), 54-74.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import msis
+    >>> score = msis([5.0, 12.0], [4.0, 4.0], [6.0, 6.0], y_train=[1.0, 3.0, 5.0], coverage=0.8)
+    >>> round(score, 6)  # 32 / mean(|3 - 1|, |5 - 3|)
+    16.0
+    """
+    m = _check_period("msis", m)
+    alpha = 1 - _check_coverage_arg("msis", coverage)
+    yt, lo, hi, columns = _check_interval(y_true, lower, upper, "msis", multioutput)
+    train, scale = _naive_scale(y_train, m, "msis")
+    if train.shape[1] != yt.shape[1]:
+        raise ValueError(
+            f"y_train passed to msis has {train.shape[1]} columns but y_true has "
+            f"{yt.shape[1]}. Pass the training series of the same columns."
+        )
+    return _reduce(_interval_scores(yt, lo, hi, alpha).mean(axis=0) / scale, columns,
+                   multioutput)
 
 
 #: Metrics by name, as accepted by :func:`tsforecast.model_selection.backtest`.

@@ -16,6 +16,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from . import _conformal
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
 from .metrics import METRICS
@@ -297,12 +298,18 @@ class BacktestResult(NamedTuple):
         - ``time``: the time stamp forecast;
         - ``horizon``: the forecast step, 1 for the row right after the origin;
         - ``column``: the target column name (categorical);
-        - ``y_true``, ``y_pred``: actual value and forecast.
+        - ``y_true``, ``y_pred``: actual value and forecast;
+        - with ``coverage=``: ``lower_<c>`` and ``upper_<c>`` per coverage
+          ``c`` (e.g. ``lower_0.9``); with ``quantiles=``: ``q_<level>``
+          (e.g. ``q_0.1``).
     metrics : pandas.Series
         Each metric over all origins and steps (per column, then averaged over
-        the columns); with many series, over the points of every series.
+        the columns); with many series, over the points of every series. With
+        ``coverage=``, ``coverage_<c>``: the fraction of actual values inside
+        the intervals.
     metrics_by_horizon : pandas.DataFrame
-        Each metric per forecast step (index ``horizon``, 1-based).
+        Each metric per forecast step (index ``horizon``, 1-based), the
+        empirical coverage too.
     fit_cutoffs : list
         The cutoff time stamps at which a model was fitted, oldest first:
         empty when an already fitted estimator was used as is. With many
@@ -435,8 +442,49 @@ def _mase_scales(values, origins, m, owner):
     return scale
 
 
+def _interval_levels(coverage, quantiles, owner):
+    """The coverages and quantiles asked for, and every quantile level needed (sorted)."""
+    coverages, asked, levels = [], [], set()
+    if coverage is not None:
+        coverages, _ = _conformal.check_coverages(owner, coverage)
+        levels.update(_conformal.interval_levels(coverages))
+    if quantiles is not None:
+        asked = _conformal.check_levels(owner, quantiles)
+        levels.update(round(q, 12) for q in asked)
+    return coverages, asked, sorted(levels)
+
+
+def _add_intervals(result, ys, origins, y_pred, coverages, asked, levels):
+    """Add the interval and quantile columns and the coverage to ``result`` (in place).
+
+    ``y_pred`` holds per series the point forecast and the quantiles at
+    ``levels``, (S, H, k, 1 + Q); nothing to add without levels.
+    """
+    if not levels:
+        return
+    band = np.concatenate([p[..., 1:] for p in y_pred])  # -> (all origins, H, k, Q)
+    point = np.concatenate([p[..., 0] for p in y_pred])
+    H = point.shape[1]
+    truth = np.concatenate([v[o[:, None] + np.arange(H)] for v, o in zip(ys.values, origins)])
+    at = {q: i for i, q in enumerate(levels)}
+    sizes = [len(o) for o in origins]
+    for c in coverages:
+        lower = np.minimum(band[..., at[round((1 - c) / 2, 12)]], point)
+        upper = np.maximum(band[..., at[round((1 + c) / 2, 12)]], point)
+        inside = (truth >= lower) & (truth <= upper)
+        result.metrics[f"coverage_{c:g}"] = float(inside.mean())
+        result.metrics_by_horizon[f"coverage_{c:g}"] = inside.mean(axis=(0, 2))
+        if result.metrics_by_series is not None:
+            result.metrics_by_series[f"coverage_{c:g}"] = [
+                part.mean() for part in np.split(inside, np.cumsum(sizes)[:-1])]
+        result.forecasts[f"lower_{c:g}"] = lower.ravel()
+        result.forecasts[f"upper_{c:g}"] = upper.ravel()
+    for q in asked:
+        result.forecasts[f"q_{q:g}"] = band[..., at[round(q, 12)]].ravel()
+
+
 def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
-             metrics=("mae", "rmse"), seasonal_period=1):
+             metrics=("mae", "rmse"), seasonal_period=1, coverage=None, quantiles=None):
     """Forecast a series (or many) from many origins, as if in real time, and score the forecasts.
 
     The origins are every ``step`` rows from ``start`` up to the last one
@@ -494,6 +542,13 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
         history before its own origin.
     seasonal_period : int, default=1
         The period ``m`` of MASE's seasonal-naive scale.
+    coverage : float or list of float, optional
+        Also forecast prediction intervals of these coverages from every
+        origin (``predict_interval``'s conformal method; a tsforecast
+        forecaster batches them like the point forecasts) and report their
+        empirical coverage, overall, per step and per series.
+    quantiles : sequence of float, optional
+        Also forecast these quantile levels from every origin.
 
     Returns
     -------
@@ -538,6 +593,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     check_int(owner, "seasonal_period", seasonal_period)
     every = _check_refit(refit, owner)
     metric_fns = _check_metrics(metrics, owner)
+    coverages, asked, levels = _interval_levels(coverage, quantiles, owner)
     fast = isinstance(estimator, BaseForecaster)
     fitted = every == 0 and _is_fitted(estimator)
     lookback = getattr(estimator, "lookback", None)
@@ -559,16 +615,22 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     if ys.is_list and not fast:
         # A model without tsforecast's batched path is taken as a local one: each
         # series is backtested on its own (as the statistical baselines model them).
-        parts = [_backtest_one(estimator, ys, xs, i, origins[i], horizon, every, fitted, owner)
-                 for i in range(len(full))]
+        parts = [_backtest_one(estimator, ys, xs, i, origins[i], horizon, every, fitted, owner,
+                               levels) for i in range(len(full))]
         y_pred = [p[0] for p in parts]
         fit_cutoffs = [dict(zip(_ids(ys), c)) for c in zip(*[p[1] for p in parts])]
         model = parts[-1][2]
     else:
         y_pred, fit_cutoffs, model = _backtest_global(estimator, ys, xs, full, origins,
-                                                      horizon, every, fitted, owner)
-    return _result(ys, origins, y_pred, horizon, metric_fns, seasonal_period, fit_cutoffs,
-                   model, owner)
+                                                      horizon, every, fitted, owner, levels)
+    # with intervals, each prediction is (S, H, k, 1 + Q): the point, then the quantiles
+    bands = y_pred
+    if levels:
+        y_pred = [p[..., 0] for p in y_pred]
+    result = _result(ys, origins, y_pred, horizon, metric_fns, seasonal_period, fit_cutoffs,
+                     model, owner)
+    _add_intervals(result, ys, origins, bands, coverages, asked, levels)
+    return result
 
 
 def _ids(ys):
@@ -586,7 +648,8 @@ def _blocks(origins, every, fitted):
             for b in range(0, longest, every)]
 
 
-def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, owner):
+def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, owner,
+                     levels=()):
     """One model (per refit) over every series; tsforecast estimators forecast in batches."""
     n_targets, n_cov = ys.n_columns, full[0].shape[1] - ys.n_columns
     predictions = [[] for _ in full]
@@ -609,10 +672,15 @@ def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, o
             block = origins[i][picks[i]]
             if isinstance(model, BaseForecaster):
                 _check_fitted_columns(model, n_targets, n_cov, owner)
+                if levels:
+                    predictions[i].append(_conformal.origin_quantiles(
+                        model, full[i], block, horizon, levels, series=rows.get(i)))
+                    continue
                 predictions[i].append(model._forecast_origins(full[i], block, horizon,
                                                               series=rows.get(i)))
                 continue
-            predictions[i].append(_predict_histories(model, ys, xs, i, block, horizon, owner))
+            predictions[i].append(_predict_histories(model, ys, xs, i, block, horizon, owner,
+                                                     levels))
     return [np.concatenate(p, axis=0) for p in predictions], fit_cutoffs, model
 
 
@@ -629,8 +697,11 @@ def _fitted_rows(model, ys):
     return {i: (i if same else None) for i in range(len(ys.values))}
 
 
-def _predict_histories(model, ys, xs, i, block, horizon, owner):
-    """Forecasts of a model without the batched path: one predict over the histories of series i."""
+def _predict_histories(model, ys, xs, i, block, horizon, owner, levels=()):
+    """Forecasts of a model without the batched path: one predict over the histories of series i.
+
+    With ``levels``, also ``predict_quantiles`` at them: (S, H, k, 1 + Q).
+    """
     heads = [ys.head(i, int(o)) for o in block]
     covariates = None if xs is None else [xs.head(i, int(o) + horizon) for o in block]
     out = model.predict(horizon=horizon, X=covariates, y=heads)
@@ -642,10 +713,15 @@ def _predict_histories(model, ys, xs, i, block, horizon, owner):
             f"{len(out)} forecasts of shape {out[0].shape}, expected {len(block)} of shape "
             f"({horizon}, {k}). The estimator must forecast each history of a list."
         )
-    return np.stack(out)
+    if not levels:
+        return np.stack(out)
+    band = model.predict_quantiles(horizon=horizon, X=covariates, y=heads, quantiles=levels)
+    band = np.stack([np.asarray(b, dtype=np.float64).reshape(horizon, k, len(levels))
+                     for b in band])
+    return np.concatenate([np.stack(out)[..., None], band], axis=-1)
 
 
-def _backtest_one(estimator, ys, xs, i, origins, horizon, every, fitted, owner):
+def _backtest_one(estimator, ys, xs, i, origins, horizon, every, fitted, owner, levels=()):
     """Backtest series ``i`` alone with a local model; returns (pred, cutoffs, model)."""
     predictions, cutoffs, model = [], [], estimator
     for fit_at, picks in _blocks([origins], every, fitted):
@@ -657,7 +733,8 @@ def _backtest_one(estimator, ys, xs, i, origins, horizon, every, fitted, owner):
             stop = int(block[0])
             model.fit(ys.head(i, stop), None if xs is None else xs.head(i, stop))
             cutoffs.append(ys.indexes[i][stop - 1])
-        predictions.append(_predict_histories(model, ys, xs, i, block, horizon, owner))
+        predictions.append(_predict_histories(model, ys, xs, i, block, horizon, owner,
+                                              levels))
     return np.concatenate(predictions, axis=0), cutoffs, model
 
 

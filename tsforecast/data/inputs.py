@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["SeriesSet", "as_series_set", "check_covariates", "check_new_history",
-           "future_covariates", "future_index", "to_output", "from_long", "to_long", "align_ids",
-           "ID_COL", "TIME_COL"]
+           "future_covariates", "future_index", "to_output", "to_quantile_output", "from_long",
+           "to_long", "align_ids", "ID_COL", "TIME_COL"]
 
 _KINDS = ("series", "frame", "array1d", "array2d")
 #: Column names that mark a long DataFrame (NeuralForecast / statsforecast layout).
@@ -680,6 +680,94 @@ def _long_output(forecasts, indexes, layout, columns, ids, name):
     if layout["is_series"]:
         return pd.Series(values[:, 0], index=index, name=name)
     return pd.DataFrame(values, index=index, columns=columns)
+
+
+def _flat_label(label) -> str:
+    """A label as one string for id/time-column long frames: ``q_0.1``, ``lower_0.9``."""
+    if isinstance(label, tuple):
+        coverage, bound = label
+        return f"{bound}_{coverage:g}"
+    return f"q_{label:g}" if isinstance(label, float) else str(label)
+
+
+def to_quantile_output(values, indexes, template, *, columns, labels, names, ids=None,
+                       flat_labels=None):
+    """Turn quantiles or interval bounds, one array per series, into the caller's shape.
+
+    The counterpart of :func:`to_output` for outputs with trailing axes.
+
+    Parameters
+    ----------
+    values : list of ndarray of shape (H, k, *trail)
+        Per series: forecast step, target column, then the trailing axes of
+        the quantity (``(Q,)`` quantile levels, ``(2,)`` lower/upper, or
+        ``(C, 2)`` coverages x lower/upper).
+    indexes : list of pandas.Index
+        The future time stamps of each series.
+    template : dict
+        :attr:`SeriesSet.template` of the input that sets the shape.
+    columns : list of str
+        The target names.
+    labels : list
+        One label per element of the flattened trailing axes: floats (levels),
+        strings ("lower", "upper") or tuples (``(0.9, "lower")``).
+    names : list of str
+        Names of the label levels (e.g. ``["quantile"]``, ``["coverage", "bound"]``).
+    ids : list, optional
+        The series ids, for a dict or a long frame.
+    flat_labels : list of str, optional
+        The labels as single strings, for long frames with id/time columns
+        (default ``q_<level>``, ``<bound>_<coverage>``).
+
+    Returns
+    -------
+    pandas.DataFrame, ndarray, or a container of those
+        One series of kind ``"series"``: a DataFrame indexed by the time
+        stamps with the labels as columns (a MultiIndex for tuple labels);
+        ``"frame"``: columns ``(target, *label)``; ``"array1d"``: an array of
+        shape ``(H, *trail)``; ``"array2d"``: ``(H, k, *trail)``. Many series:
+        a list, a dict with the same keys, or a long frame: indexed by
+        ``(id, time)`` with those columns, or, for id/time columns, one
+        column per flat label (prefixed ``<target>_`` for several targets).
+    """
+    kind = template["kind"]
+    container = template.get("container", "list" if template["is_list"] else "single")
+    tuples = [lab if isinstance(lab, tuple) else (lab,) for lab in labels]
+    if kind == "series":
+        cols = (pd.MultiIndex.from_tuples(tuples, names=names) if len(names) > 1
+                else pd.Index(labels, name=names[0]))
+    else:
+        cols = pd.MultiIndex.from_tuples([(c, *t) for c in columns for t in tuples],
+                                         names=["target", *names])
+    flat = [np.asarray(v).reshape(v.shape[0], -1) for v in values]  # -> (H, k * n_labels)
+    if container == "long":
+        layout = template["layout"]
+        lengths = [len(f) for f in flat]
+        id_values = pd.Index(ids).repeat(lengths)
+        times = indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+        stacked = np.concatenate(flat, axis=0)
+        if layout["columns"]:
+            plain = flat_labels or [_flat_label(lab) for lab in labels]
+            keys = plain if len(columns) == 1 else [f"{c}_{p}" for c in columns for p in plain]
+            data = {layout["id_name"]: id_values, layout["time_name"]: times}
+            data.update({key: stacked[:, j] for j, key in enumerate(keys)})
+            return pd.DataFrame(data)
+        index = pd.MultiIndex.from_arrays([id_values, times],
+                                          names=[layout["id_name"], layout["time_name"]])
+        return pd.DataFrame(stacked, index=index, columns=cols)
+    out = []
+    for v, f, idx in zip(values, flat, indexes):
+        if kind in ("series", "frame"):
+            out.append(pd.DataFrame(f, index=idx, columns=cols))
+        elif kind == "array1d":
+            out.append(np.asarray(v)[:, 0].copy())
+        else:
+            out.append(np.asarray(v).copy())
+    if container == "single":
+        return out[0]
+    if container == "dict":
+        return dict(zip(ids, out))
+    return out
 
 
 def from_long(df, *, id_col, time_col, value_cols=None):
