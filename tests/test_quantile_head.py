@@ -367,3 +367,34 @@ def test_quantile_head_with_teacher_forcing(sine_frame):
     q = _quantiles(est.fit(sine_frame))
     assert q.shape == (1, est.horizon, 2, 3) and np.isfinite(q).all()
     assert est.predict_attention().shape == (est.horizon, est.lookback)
+
+
+# ---------------------------------------------------------------- the public API: method="quantile-head"
+def test_predict_quantiles_and_intervals_read_the_trained_head(sine_series):
+    est = GRUForecaster(**{**FAST, "loss": "quantile",
+                           "quantiles": (0.05, 0.1, 0.5, 0.9, 0.95)}).fit(sine_series)
+    head = est._head_quantiles(est._prepare_predict(None, None, None))[:, :, 0]  # (1, H, Q)
+    q = est.predict_quantiles(quantiles=(0.1, 0.5, 0.9), method="quantile-head")
+    np.testing.assert_allclose(q.to_numpy(), head[0][:, [1, 2, 3]], rtol=1e-6)
+    np.testing.assert_allclose(q[0.5].to_numpy(), est.predict().to_numpy(), rtol=1e-6)
+    band = est.predict_interval(coverage=0.9, method="quantile-head")
+    np.testing.assert_allclose(band["lower"].to_numpy(), head[0][:, 0], rtol=1e-6)
+    np.testing.assert_allclose(band["upper"].to_numpy(), head[0][:, 4], rtol=1e-6)
+    # the conformal method still works on a quantile model (around its median)
+    conformal = est.predict_interval(coverage=0.8)
+    assert (conformal["lower"] <= q[0.5]).all() and (q[0.5] <= conformal["upper"]).all()
+
+
+def test_quantile_head_method_errors_by_message(sine_series):
+    plain = GRUForecaster(**FAST).fit(sine_series)
+    with pytest.raises(ValueError, match="GRUForecaster has no quantile head: method='quantile-"
+                                         "head' reads the levels"):
+        plain.predict_interval(method="quantile-head")
+    est = GRUForecaster(**{**FAST, "loss": "quantile", "quantiles": (0.1, 0.5, 0.9)}
+                        ).fit(sine_series)
+    with pytest.raises(ValueError, match=r"trained on the levels \[0.1, 0.5, 0.9\], not on "
+                                         r"\[0.025, 0.975\]"):
+        est.predict_interval(coverage=0.95, method="quantile-head")
+    from tsforecast.baselines import NaiveForecaster
+    with pytest.raises(ValueError, match="NaiveForecaster has no quantile head"):
+        NaiveForecaster(horizon=3).fit(sine_series).predict_interval(method="quantile-head")

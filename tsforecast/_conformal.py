@@ -39,7 +39,7 @@ __all__ = ["Calibration", "MAX_ORIGINS", "METHODS", "SPREAD_FLOOR", "check_cover
            "predict_interval"]
 
 #: The methods ``predict_quantiles``/``predict_interval`` accept.
-METHODS = ("conformal", "adaptive", "native")
+METHODS = ("conformal", "adaptive", "native", "quantile-head")
 #: About this many calibration origins are kept (evenly spaced, an equal share
 #: per series): enough for coverages up to 0.999, and a bounded file size.
 MAX_ORIGINS = 1000

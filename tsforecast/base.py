@@ -664,13 +664,15 @@ class BaseForecaster(BaseEstimator):
             As in :meth:`predict`: a new history to forecast from.
         quantiles : float or sequence of float, default=(0.1, 0.5, 0.9)
             Levels in (0, 1), strictly increasing.
-        method : {"conformal", "adaptive"}, default="conformal"
+        method : {"conformal", "adaptive", "quantile-head"}, default="conformal"
             ``"conformal"``: split conformal intervals calibrated on the
             validation tail at the end of ``fit`` (needs ``validation_size >
             0``). ``"adaptive"``: recalibrated on the most recent origins of
             the history passed as ``y`` (as many rows as the validation tail
             of ``fit``), for series whose error level drifts; the fitted model
-            is not changed. See the Notes.
+            is not changed. ``"quantile-head"``: the levels a model fitted with
+            ``loss="quantile"`` learnt directly (only those levels; no
+            calibration guarantee). See the Notes.
 
         Returns
         -------
@@ -714,7 +716,7 @@ class BaseForecaster(BaseEstimator):
             As in :meth:`predict`.
         coverage : float or list of float, default=0.9
             Probability that each interval holds the actual value, in (0, 1).
-        method : {"conformal", "adaptive"}, default="conformal"
+        method : {"conformal", "adaptive", "quantile-head"}, default="conformal"
             As in :meth:`predict_quantiles`.
 
         Returns
@@ -764,6 +766,8 @@ class BaseForecaster(BaseEstimator):
                 f"intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
                 f"method='conformal' or 'adaptive'."
             )
+        if method == "quantile-head":
+            return self._head_levels(horizon, X, y, levels)
         batch = self._prepare_predict(horizon, X, y)
         calibration = _conformal.forecaster_calibration(self, batch.horizon, X, y, levels,
                                                         method)
@@ -774,6 +778,32 @@ class BaseForecaster(BaseEstimator):
         scale = self._window_scale(targets, batch.scaler)
         values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
         return point, values, batch.ends, batch.template, batch.horizon, batch.ids
+
+    def _head_levels(self, horizon, X, y, levels):
+        """``method="quantile-head"``: the levels a quantile head was trained on, as they are."""
+        name = type(self).__name__
+        trained = list(self.quantiles) if self.loss == "quantile" and self.quantiles else []
+        if not trained:
+            raise ValueError(
+                f"{name} has no quantile head: method='quantile-head' reads the levels a model "
+                f"fitted with loss='quantile' and quantiles=(...) learnt. Refit with e.g. "
+                f"loss='quantile', quantiles=(0.05, 0.1, 0.5, 0.9, 0.95), or use "
+                f"method='conformal'."
+            )
+        at = [next((k for k, t in enumerate(trained) if abs(t - q) < 1e-9), None)
+              for q in levels]
+        missing = [q for q, k in zip(levels, at) if k is None]
+        if missing:
+            raise ValueError(
+                f"The quantile head of {name} was trained on the levels {trained}, not on "
+                f"{missing}. Ask for trained levels (an interval of coverage c needs "
+                f"(1 - c) / 2 and (1 + c) / 2), refit with the levels you need, or use "
+                f"method='conformal'."
+            )
+        batch = self._prepare_predict(horizon, X, y)
+        values = self._head_quantiles(batch)  # -> (S, H, T, Q)
+        point = values[..., self.network_.median_index]
+        return point, values[..., at], batch.ends, batch.template, batch.horizon, batch.ids
 
     def _origin_scaler(self, values, origins, series):
         """The statistics ``_forecast_origins`` scales one series' windows with (one row)."""

@@ -434,6 +434,12 @@ class _BaselineForecaster(BaseEstimator):
 
     def _quantile_forecast(self, horizon, X, y, levels, method):
         """The one dispatch of the uncertainty methods; see ``BaseForecaster``."""
+        if method == "quantile-head":
+            raise ValueError(
+                f"{type(self).__name__} has no quantile head: method='quantile-head' is for the "
+                f"deep forecasters fitted with loss='quantile'. Use method='conformal' (or "
+                f"'native' for ETS, ARIMA and Theta)."
+            )
         horizon, ys, ends, template, future, past, ids, rows = self._check_predict(horizon, X, y)
         models = self._models_for(ys, past, rows)
         point = np.stack(self._forecast_all(models, horizon, future))  # -> (S, H, k)
