@@ -351,3 +351,23 @@ def test_id_column_errors_name_the_series_and_the_option(tmp_path, capsys):
                          *QUICK)
     assert code == 2
     assert "series 's1', the shortest: the series has 20 rows, too few for --lookback 14" in err
+
+
+def test_coverage_writes_interval_columns_and_scores_their_coverage(tmp_path, capsys):
+    idx, rate = daily(n=200)
+    path = write(tmp_path, pd.DataFrame({"date": idx.strftime("%Y-%m-%d"), "USD": rate}))
+    out_csv, png = tmp_path / "f.csv", tmp_path / "f.png"
+    code, out, err = run(capsys, "forecast", path, *QUICK, "--coverage", "0.8", "0.9",
+                         "--output", out_csv, "--plot", png)
+    assert code == 0, err
+    header = out.splitlines()[1].split()
+    assert header == ["mae", "rmse", "smape", "mase", "coverage_0.8", "coverage_0.9"]
+    forecast = pd.read_csv(out_csv, index_col="date", parse_dates=True)
+    assert list(forecast.columns) == ["USD", "lower_0.8", "upper_0.8", "lower_0.9", "upper_0.9"]
+    assert (forecast["lower_0.9"] <= forecast["lower_0.8"]).all()
+    assert (forecast["lower_0.8"] <= forecast["USD"]).all()
+    assert (forecast["USD"] <= forecast["upper_0.8"]).all()
+    assert (forecast["upper_0.8"] <= forecast["upper_0.9"]).all()
+    assert png.stat().st_size > 10_000
+    code, out, err = run(capsys, "forecast", path, *QUICK, "--coverage", "1.5")
+    assert code == 2 and "coverage" in err and "1.5" in err

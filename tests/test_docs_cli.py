@@ -19,7 +19,8 @@ def _mask(block: str) -> str:
     """Hide what depends on training and timing: the model's scores, the bars' losses/times."""
     lines = []
     for line in block.splitlines():
-        if line.startswith(("LSTMForecaster ", "holdout fit ", "final fit ")):
+        if line.startswith(("LSTMForecaster ", "holdout fit ", "final fit ")) or \
+                re.match(r"\d{4}-\d\d-\d\d,", line):  # forecast.csv rows
             line = re.sub(r"\d+(\.\d+)?", "#", line)
             line = re.sub(r"\|[^|]*\|", "|bar|", line)
         lines.append(line)

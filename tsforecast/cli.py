@@ -585,36 +585,61 @@ def _forecast(args, report: _Reporter):
             f"holdout fit ({name})" if model is est else f"holdout fit ({label})", backtest,
             model, y, X_hist if uses_x else None, start=start, step=args.horizon,
             horizon=args.horizon, metrics=("mae", "rmse", "smape", "mase"),
-            seasonal_period=season)
+            seasonal_period=season, coverage=args.coverage if model is est else None)
         table[label] = results[label].metrics
     scores = pd.DataFrame(table).T
+    scores = scores[[c for c in ("mae", "rmse", "smape", "mase") if c in scores]
+                    + [c for c in scores if str(c).startswith("coverage_")]]
     what = f"the last {holdout} rows" + (f" of each of {len(y)} series" if many else "")
     print(f"Holdout backtest: {what}, forecasts of {args.horizon} steps every "
           f"{args.horizon} steps (MASE scaled by the seasonal-naive error, m={season})")
-    print(scores.round(4).to_string())
+    print(scores.round(4).to_string(na_rep="-"))
 
     fitted = results[name].estimator
     if args.refit:
         fitted = _fitting(f"final fit ({name})", est.fit, y, X_hist)
     forecast = fitted.predict(y=y, X=future_x)
-    _write(args, y, forecast, results[name], name)
+    intervals = None
+    if args.coverage:
+        intervals = _fitting(f"intervals ({name})", fitted.predict_interval, y=y, X=future_x,
+                             coverage=list(args.coverage))
+    _write(args, y, forecast, results[name], name, intervals)
     if args.save:
         fitted.save(args.save)
         print(f"Model saved to {args.save}")
     return scores
 
 
-def _write(args, y, forecast, holdout, name):
+def _with_bands(forecast: pd.DataFrame, bands: pd.DataFrame, coverages) -> pd.DataFrame:
+    """The forecast with ``lower_<c>``/``upper_<c>`` columns (``<target>_lower_<c>`` for
+    several targets) from a ``predict_interval`` frame of a list of coverages."""
+    out = forecast.copy()
+    several = len(forecast.columns) > 1
+    for target in forecast.columns:
+        for c in coverages:
+            for bound in ("lower", "upper"):
+                key = (target, c, bound) if bands.columns.nlevels == 3 else (c, bound)
+                label = f"{bound}_{c:g}"
+                out[f"{target}_{label}" if several else label] = bands[key].to_numpy()
+    return out
+
+
+def _write(args, y, forecast, holdout, name, intervals=None):
     out = Path(args.output)
+    coverages = list(args.coverage or [])
     if isinstance(forecast, dict):  # many series: one long CSV, id and time columns first
         from .data.inputs import to_long
 
         first = next(iter(y.values()))
-        to_long(forecast, id_col=args.id_column,
+        table = forecast if intervals is None else {
+            k: _with_bands(f.to_frame() if isinstance(f, pd.Series) else f, intervals[k],
+                           coverages) for k, f in forecast.items()}
+        to_long(table, id_col=args.id_column,
                 time_col=first.index.name or "step").to_csv(out, index=False)
         print(f"\nForecasts of {args.horizon} steps for {len(forecast)} series written to {out}")
     else:
-        forecast.to_csv(out, index_label=y.index.name or "step")
+        table = forecast if intervals is None else _with_bands(forecast, intervals, coverages)
+        table.to_csv(out, index_label=y.index.name or "step")
         print(f"\nForecast of {args.horizon} steps written to {out}")
     if args.plot or args.backtest_plot:
         import matplotlib
@@ -624,7 +649,8 @@ def _write(args, y, forecast, holdout, name):
 
         from .plotting import plot_backtest, plot_forecast
     if args.plot:
-        axes = plot_forecast(y, forecast, n_history=max(4 * args.horizon, 3 * args.lookback),
+        axes = plot_forecast(y, forecast, intervals=intervals,
+                             n_history=max(4 * args.horizon, 3 * args.lookback),
                              title=f"{name}, {args.horizon}-step forecast")
         fig = np.ravel(axes)[0].figure
         fig.savefig(args.plot, dpi=100, bbox_inches="tight")
@@ -709,6 +735,11 @@ def _add_evaluation_options(p):
     g.add_argument("--season", type=int, metavar="N",
                    help="seasonal period (e.g. 24 for hourly, 7 for daily data) for the "
                         "seasonal-naive baseline and MASE (default: none)")
+    g.add_argument("--coverage", type=float, nargs="+", metavar="C",
+                   help="also forecast prediction intervals of these coverages (e.g. 0.8 "
+                        "0.95; conformal, calibrated on the validation tail): lower_<C> and "
+                        "upper_<C> columns in the CSV, bands in the plot, and their coverage "
+                        "in the holdout backtest")
     g.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
                    help="refit on the whole series before the final forecast")
     return g

@@ -33,7 +33,8 @@ COMMANDS = {
     "dayfirst": "tsforecast forecast sp500.csv --dayfirst",
     "freq": "tsforecast forecast sp500.csv --dayfirst --freq B",
     "fill": f"tsforecast forecast sp500.csv --dayfirst --freq B --fill ffill {SETTINGS} "
-            f"--plot sp500.png",
+            f"--coverage 0.8 0.95 --plot sp500.png",
+    "fill-head": "head -3 forecast.csv",
     "verbose": f"tsforecast forecast sp500.csv --dayfirst --freq B --fill ffill {SETTINGS} "
                f"--verbose --no-refit --output /dev/null",
     "many-head": "head -4 sensors.csv",
