@@ -164,7 +164,8 @@ class Vocabulary:
         values = np.empty(len(tokens), dtype=object)
         values[:] = list(tokens)
         # pandas.factorize hashes in C and numbers values by first appearance
-        codes, uniques = pd.factorize(values) if len(values) else (np.empty(0, int), [])
+        codes, uniques = (pd.factorize(values, use_na_sentinel=False) if len(values)
+                          else (np.empty(0, dtype=np.int64), []))
         counts = np.bincount(codes, minlength=len(uniques))
         specials = list(specials)
         reserved = set(specials)
