@@ -16,7 +16,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._persistence import load_estimator, save_estimator
+from .._persistence import _json_params, load_estimator, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..utils.validation import (
     check_bool,
@@ -46,7 +46,10 @@ class TextEstimator(BaseEstimator):
     - ``fit``: validate, prepare data loaders, call :meth:`_train`, return ``self``;
     - ``_make_network()``: the untrained network, from the fitted attributes;
     - ``_fitted_state()`` and ``_restore(state)``: the fitted attributes
-      besides the network, as JSON values, and back.
+      besides the network, as JSON values, and back;
+    - optionally ``_initialise_network(network)`` (starting weights for
+      ``fit``), ``_set_network(network)`` (attributes derived from the
+      trained network) and ``_params_to_save()``.
 
     ``save`` writes the parameters, ``history_``, ``best_epoch_``, the fitted
     state and the weights to one zip (no pickles); ``load`` rebuilds the model.
@@ -91,6 +94,7 @@ class TextEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             network = self._make_network()
+            self._initialise_network(network)
             if module is None:
                 lightning = TrainingModule(network, loss=loss, learning_rate=self.learning_rate)
             else:
@@ -102,6 +106,9 @@ class TextEstimator(BaseEstimator):
                 trainer_kwargs=self.trainer_kwargs if trainer_kwargs is None else trainer_kwargs)
         self._set_network(network)
         return self
+
+    def _initialise_network(self, network):
+        """Set starting weights that ``fit`` (not ``load``) needs, e.g. pre-trained vectors."""
 
     def _set_network(self, network):
         """Keep the trained (or loaded) network; subclasses may derive attributes from it."""
@@ -122,7 +129,12 @@ class TextEstimator(BaseEstimator):
         check_is_fitted(self)
         fitted = {"history": self.history_, "best_epoch": self.best_epoch_,
                   **self._fitted_state()}
-        save_estimator(self, path, fitted, self.network_.state_dict())
+        save_estimator(self, path, fitted, self.network_.state_dict(),
+                       params=self._params_to_save())
+
+    def _params_to_save(self):
+        """The constructor parameters as JSON values (unstorable trainer_kwargs left out)."""
+        return _json_params(self)
 
     @classmethod
     def load(cls, path):
