@@ -36,10 +36,12 @@ SHARED_PARAMETERS = ("learning_rate", "batch_size", "max_epochs", "random_state"
 class TextEstimator(BaseEstimator):
     """Shared parameter checks, seeded training and save/load of the :mod:`tsforecast.nlp` models.
 
-    Not used directly. A subclass stores its parameters in ``__init__`` (the
-    shared ones are ``learning_rate``, ``batch_size``, ``max_epochs``,
-    ``random_state``, ``verbose``, ``trainer_kwargs`` and, for models that
-    validate, ``patience`` and ``validation_size``) and implements:
+    Not used directly. A subclass repeats the shared parameters in its
+    signature (``get_params`` reads it), forwards ``learning_rate``,
+    ``batch_size``, ``max_epochs``, ``random_state``, ``verbose`` and
+    ``trainer_kwargs`` in one ``super().__init__`` call, stores its own
+    (``patience`` and ``validation_size`` too, for models that validate) and
+    implements:
 
     - ``_check_own_params()``: checks of its own parameters (called by
       :meth:`_check_params` before the shared ones);
@@ -56,6 +58,15 @@ class TextEstimator(BaseEstimator):
     ``trainer_kwargs`` that JSON cannot store (e.g. callbacks) are left out
     with a warning, as for the forecasters.
     """
+
+    def __init__(self, *, learning_rate, batch_size, max_epochs, random_state=None,
+                 verbose=None, trainer_kwargs=None):
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.trainer_kwargs = trainer_kwargs
 
     def _check_own_params(self):
         """Check the subclass's own parameters (none here)."""

@@ -477,18 +477,15 @@ class CTCLabeller(TextEstimator):
     def __init__(self, encoder="lstm", *, hidden_size=64, n_layers=2, bidirectional=True,
                  n_heads=4, dropout=0.0, learning_rate=3e-3, batch_size=32, max_epochs=20,
                  random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.encoder = encoder
         self.hidden_size = hidden_size
         self.n_layers = n_layers
         self.bidirectional = bidirectional
         self.n_heads = n_heads
         self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # -------------------------------------------------------------------------- checks
     def _check_own_params(self):

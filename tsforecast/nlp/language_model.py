@@ -294,6 +294,9 @@ class RNNLM(TextEstimator):
                  n_layers=2, dropout=0.2, tie_weights=True, bptt=35, optimizer="sgd",
                  clip=0.25, lr_decay=0.25, learning_rate=20.0, batch_size=20, max_epochs=10,
                  patience=3, random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.unit = unit
         self.cell = cell
         self.embedding_size = embedding_size
@@ -305,13 +308,7 @@ class RNNLM(TextEstimator):
         self.optimizer = optimizer
         self.clip = clip
         self.lr_decay = lr_decay
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
         self.patience = patience
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # ------------------------------------------------------------------ fit
     def _check_own_params(self):

@@ -190,6 +190,9 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
                  bidirectional=True, pooling="max", dropout=0.5, min_count=2, embeddings=None,
                  learning_rate=2e-3, batch_size=64, max_epochs=10, patience=2,
                  validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.encoder = encoder
         self.unit = unit
         self.embedding_size = embedding_size
@@ -199,14 +202,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         self.dropout = dropout
         self.min_count = min_count
         self.embeddings = embeddings
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
         self.patience = patience
         self.validation_size = validation_size
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     def _check_own_params(self):
         check_options(self, "encoder", self.encoder, ENCODERS)

@@ -125,7 +125,6 @@ class _Batches(torch.utils.data.IterableDataset):
         super().__init__()
         self.source, self.lengths = source, lengths
         self.target, self.target_lengths = target, target_lengths
-        self.batch_size = batch_size
         self.rng = np.random.default_rng(seed) if seed is not None else None
 
     def __iter__(self):
@@ -251,6 +250,9 @@ class Seq2Seq(TextEstimator):
                  peeky=False, dropout=0.0, learning_rate=1e-3, batch_size=128, max_epochs=25,
                  patience=3, validation_size=0.1, random_state=None, verbose=None,
                  trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.unit = unit
         self.cell = cell
         self.embedding_size = embedding_size

@@ -161,11 +161,10 @@ class Vocabulary:
         check_options("Vocabulary", "order", order, ORDERS)
         check_int("Vocabulary", "min_count", min_count)
         check_int("Vocabulary", "max_size", max_size, allow_none=True)
-        values = np.empty(len(tokens), dtype=object)
-        values[:] = list(tokens)
-        # pandas.factorize hashes in C and numbers values by first appearance
-        codes, uniques = (pd.factorize(values, use_na_sentinel=False) if len(values)
-                          else (np.empty(0, dtype=np.int64), []))
+        first = {}  # token -> code, in order of first appearance (Python equality and hashing)
+        codes = np.fromiter((first.setdefault(t, len(first)) for t in tokens), dtype=np.int64,
+                            count=len(tokens))
+        uniques = list(first)
         counts = np.bincount(codes, minlength=len(uniques))
         specials = list(specials)
         reserved = set(specials)
@@ -184,8 +183,7 @@ class Vocabulary:
                     kept = np.array(sorted(kept, key=lambda i: uniques[i]), dtype=np.int64)
                 except TypeError:  # tokens of mixed types keep the order of first appearance
                     pass
-        special_counts = [int(counts[list(uniques).index(s)]) if s in set(uniques) else 0
-                          for s in specials] if specials else []
+        special_counts = [int(counts[first[s]]) if s in first else 0 for s in specials]
         words = [uniques[i].item() if isinstance(uniques[i], np.generic) else uniques[i]
                  for i in kept]
         return cls([*specials, *words], [*special_counts, *counts[kept].tolist()],

@@ -171,17 +171,14 @@ class _Word2Vec(TextEstimator):
     def __init__(self, vector_size=100, *, window_size=5, n_negatives=5, subsample=1e-3,
                  min_count=1, learning_rate=1e-2, batch_size=4096, max_epochs=5,
                  random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.vector_size = vector_size
         self.window_size = window_size
         self.n_negatives = n_negatives
         self.subsample = subsample
         self.min_count = min_count
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     def _check_own_params(self):
         check_options(self, "architecture", self.architecture, ARCHITECTURES)
