@@ -131,9 +131,9 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
 
     Other Parameters
     ----------------
-    learning_rate : float, default=2e-3
+    learning_rate : float, default=3e-3
         Adam's learning rate.
-    batch_size : int, default=64
+    batch_size : int, default=128
         Texts per gradient step.
     max_epochs : int, default=10
         Most passes over the training texts.
@@ -188,7 +188,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
 
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
                  bidirectional=True, pooling="max", dropout=0.5, min_count=2, embeddings=None,
-                 learning_rate=2e-3, batch_size=64, max_epochs=10, patience=2,
+                 learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
                  validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
         super().__init__(learning_rate=learning_rate, batch_size=batch_size,
                          max_epochs=max_epochs, random_state=random_state, verbose=verbose,
