@@ -243,7 +243,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         self.classes_, y = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(f"SentimentClassifier.fit needs at least 2 classes; every label "
-                             f"is {self.classes_[0]!r}. Pass texts of several classes.")
+                             f"is {self.classes_.tolist()[0]!r}. Pass texts of several classes.")
         seed = self._seed()
         order = np.random.default_rng(seed).permutation(len(texts))
         n_val = int(round(len(texts) * (self.validation_size or 0.0)))
