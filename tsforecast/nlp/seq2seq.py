@@ -125,6 +125,7 @@ class _Batches(torch.utils.data.IterableDataset):
         super().__init__()
         self.source, self.lengths = source, lengths
         self.target, self.target_lengths = target, target_lengths
+        self.batch_size = batch_size
         self.rng = np.random.default_rng(seed) if seed is not None else None
 
     def __iter__(self):
@@ -263,14 +264,8 @@ class Seq2Seq(TextEstimator):
         self.reverse_input = reverse_input
         self.peeky = peeky
         self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
         self.patience = patience
         self.validation_size = validation_size
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # ------------------------------------------------------------------ checks and tokens
     def _check_own_params(self):
