@@ -55,10 +55,11 @@ DEFAULTS, PTB = "SentimentClassifier (defaults)", "+ word2vec vectors trained on
 
 
 def ptb_vectors(path, size):
-    """Train skip-gram vectors of ``size`` dimensions on PTB's training text; write them to ``path``."""
+    """Skip-gram vectors of ``size`` dimensions from PTB's training text, written to ``path``."""
     cpu = time.process_time()
     model = Word2Vec("skipgram", vector_size=size, random_state=SEED, verbose=False,
-                     trainer_kwargs={"accelerator": "cpu"}).fit(load_ptb("train", as_sentences=True))
+                     trainer_kwargs={"accelerator": "cpu"})
+    model.fit(load_ptb("train", as_sentences=True))
     model.save_word2vec_format(path)
     return time.process_time() - cpu, model
 

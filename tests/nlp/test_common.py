@@ -214,7 +214,8 @@ def check_bad_shared_params(Estimator, tmp_path):
     ]
     params = make(Estimator).get_params()
     if "patience" in params:
-        cases.append((dict(patience=0), ValueError, "'patience' parameter .* positive int or None"))
+        cases.append((dict(patience=0), ValueError,
+                      "'patience' parameter .* positive int or None"))
     if "validation_size" in params:
         cases.append((dict(validation_size=1.0), ValueError,
                       r"'validation_size' parameter .* float in \[0.0, 1.0\)"))

@@ -1,4 +1,4 @@
-"""SentimentClassifier: learning, scikit-learn conventions, padding, vectors, and the data loader."""
+"""SentimentClassifier: learning, scikit-learn conventions, padding, vectors, the data loader."""
 
 import numpy as np
 import pytest
@@ -94,7 +94,7 @@ def test_pretrained_vectors_initialise_the_embedding(tmp_path):
                                 **tiny_steps).fit(TEXTS, LABELS)
     row = model.network_.embedding.weight[model.vocabulary_.index("great")].detach().numpy()
     np.testing.assert_allclose(row, vector, atol=1e-6)
-    with pytest.warns(UserWarning, match="does not store an 'embeddings' mapping"):
+    with pytest.warns(UserWarning, match="save does not store the 'embeddings' parameter"):
         model.save(tmp_path / "m.zip")
     assert SentimentClassifier.load(tmp_path / "m.zip").embeddings is None
     path = tmp_path / "vectors.txt"

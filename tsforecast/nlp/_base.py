@@ -9,7 +9,10 @@ prepares the data and calls :meth:`TextEstimator._train`, ``_make_network``
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import warnings
 
 import numpy as np
 import torch
@@ -95,7 +98,7 @@ class TextEstimator(BaseEstimator):
 
     def _train(self, seed, train_loader, val_loader=None, *, loss=None, module=None,
                patience=None, trainer_kwargs=None):
-        """Build the network under ``seed`` and train it; sets ``network_``, ``history_``, ``best_epoch_``.
+        """Seeded build and training; sets ``network_``, ``history_``, ``best_epoch_``.
 
         The global torch random state is forked, so fitting never changes the
         caller's random numbers. ``module(network)`` makes the Lightning module
@@ -144,8 +147,21 @@ class TextEstimator(BaseEstimator):
                        params=self._params_to_save())
 
     def _params_to_save(self):
-        """The constructor parameters as JSON values (unstorable trainer_kwargs left out)."""
-        return _json_params(self)
+        """The constructor parameters as JSON values; what JSON cannot hold becomes None."""
+        params = _json_params(self)  # trainer_kwargs, as for the forecasters
+        for name, value in params.items():
+            if isinstance(value, os.PathLike):
+                params[name] = value = os.fspath(value)
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                warnings.warn(
+                    f"{type(self).__name__}.save does not store the '{name}' parameter (a "
+                    f"{type(value).__name__} JSON cannot hold); it comes back as None from load "
+                    f"(the trained weights keep what it gave). Pass it again with set_params "
+                    f"before refitting.", UserWarning, stacklevel=3)
+                params[name] = None
+        return params
 
     @classmethod
     def load(cls, path):

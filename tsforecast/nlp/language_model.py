@@ -23,7 +23,13 @@ from torch.nn import functional as F
 
 from .._training import VAL_LOSS, TrainingModule
 from ..models.recurrent import recurrent_stack
-from ..utils.validation import check_bool, check_float, check_int, check_options, check_random_state
+from ..utils.validation import (
+    check_bool,
+    check_float,
+    check_int,
+    check_options,
+    check_random_state,
+)
 from ._base import TextEstimator
 from .vocab import Vocabulary, tokenize
 

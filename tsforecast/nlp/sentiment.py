@@ -11,7 +11,6 @@ training and save/load are the ones of every text model.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -23,8 +22,8 @@ from torch import nn
 from ..models.seq2seq import RecurrentEncoder
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
-from .vocab import UNITS, Vocabulary, check_texts, tokenize
-from .word2vec import load_word2vec_format
+from .vocab import UNITS, Vocabulary, check_texts, pad_ids, tokenize
+from .word2vec import vectors_of
 
 __all__ = ["SentimentNet", "SentimentClassifier"]
 
@@ -85,11 +84,7 @@ class SentimentNet(nn.Module):
 
 def _collate(batch):
     rows, labels = zip(*batch)
-    lengths = torch.tensor([len(r) for r in rows])
-    tokens = torch.zeros(len(rows), int(lengths.max()), dtype=torch.long)
-    for i, r in enumerate(rows):
-        tokens[i, :len(r)] = torch.as_tensor(r)
-    return (tokens, lengths), torch.as_tensor(labels)
+    return pad_ids(rows), torch.as_tensor(labels)
 
 
 class SentimentClassifier(ClassifierMixin, TextEstimator):
@@ -127,7 +122,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         Pre-trained word vectors that initialise the embedding of the words
         they cover: a file in word2vec's text format (e.g. from
         :meth:`Word2Vec.save_word2vec_format`) or a mapping word -> vector.
-        A mapping is not saved by :meth:`save` (the trained weights are).
+        :meth:`save` keeps a path; a mapping comes back None (the trained
+        weights hold what it gave).
 
     Other Parameters
     ----------------
@@ -273,21 +269,13 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
                             pooling=self.pooling, dropout=self.dropout)
 
     def _initialise_network(self, network):
-        if self.embeddings is None:
-            return
-        if isinstance(self.embeddings, Mapping):
-            lookup = self.embeddings
-        else:
-            vectors, word_to_id, _ = load_word2vec_format(self.embeddings)
-            lookup = {w: vectors[i] for w, i in word_to_id.items()}
-        found = [(i, np.asarray(lookup[w], dtype=np.float32))
-                 for i, w in enumerate(self.vocabulary_) if w in lookup]
-        if found and found[0][1].shape != (self.embedding_size,):
-            raise ValueError(f"The 'embeddings' of SentimentClassifier have {found[0][1].size} "
-                             f"dimensions but embedding_size={self.embedding_size}. Set "
-                             f"embedding_size={found[0][1].size}.")
-        with torch.no_grad():
-            for i, vector in found:
+        found = {} if self.embeddings is None else vectors_of(self.vocabulary_, self.embeddings)
+        for i, vector in found.items():
+            if vector.shape != (self.embedding_size,):
+                raise ValueError(f"The 'embeddings' of SentimentClassifier have {vector.size} "
+                                 f"dimensions but embedding_size={self.embedding_size}. Set "
+                                 f"embedding_size={vector.size}.")
+            with torch.no_grad():
                 network.embedding.weight[i] = torch.from_numpy(vector)
 
     def predict_proba(self, texts):
@@ -323,17 +311,6 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         ndarray of shape (n_texts,)
         """
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
-
-    def _params_to_save(self):
-        params = super()._params_to_save()
-        if isinstance(self.embeddings, Mapping):
-            warnings.warn("SentimentClassifier.save does not store an 'embeddings' mapping (the "
-                          "trained weights hold what it gave); it comes back as None.",
-                          UserWarning, stacklevel=3)
-            params["embeddings"] = None
-        elif self.embeddings is not None:
-            params["embeddings"] = os.fspath(self.embeddings)
-        return params
 
     def _fitted_state(self):
         return {"vocabulary": self.vocabulary_, "classes": self.classes_.tolist()}

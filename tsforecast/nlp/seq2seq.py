@@ -23,7 +23,7 @@ from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
 from .decoding import beam_search, greedy_search
-from .vocab import Vocabulary, check_texts, tokenize
+from .vocab import Vocabulary, check_texts, pad_ids, tokenize
 
 __all__ = ["Seq2SeqNet", "Seq2Seq"]
 
@@ -312,7 +312,7 @@ class Seq2Seq(TextEstimator):
                 )
             ids = [lookup[t] for t in tokens]
             rows.append(ids[::-1] if self.reverse_input else ids)
-        return _pad(rows)
+        return pad_ids(rows)
 
     # ------------------------------------------------------------------ fit
     def fit(self, sources, targets, validation_data=None):
@@ -366,7 +366,7 @@ class Seq2Seq(TextEstimator):
 
         def encode(src, tgt):
             source, lengths = self._encode_sources(src)
-            target, target_lengths = _pad([[1, *(target_ids[t] for t in self._tokens(s)), 2]
+            target, target_lengths = pad_ids([[1, *(target_ids[t] for t in self._tokens(s)), 2]
                                            for s in tgt])
             return source, lengths, target, target_lengths - 1  # tokens after <s>
 
@@ -525,14 +525,6 @@ class Seq2Seq(TextEstimator):
         self.source_vocabulary_ = state["source_vocabulary"]
         self.target_vocabulary_ = state["target_vocabulary"]
         self.max_target_length_ = state["max_target_length"]
-
-
-def _pad(rows):
-    """Lists of ids -> a zero-padded LongTensor ``(N, max_len)`` and the lengths ``(N,)``."""
-    lengths = np.array([len(r) for r in rows], dtype=np.int64)
-    out = np.zeros((len(rows), int(lengths.max())), dtype=np.int64)
-    out[np.arange(out.shape[1]) < lengths[:, None]] = [i for r in rows for i in r]
-    return torch.from_numpy(out), torch.from_numpy(lengths)
 
 
 def _log_prob_step(network, maps=None):

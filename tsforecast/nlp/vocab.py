@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import torch
 
 from ..utils.validation import check_int, check_options
 
-__all__ = ["UNITS", "tokenize", "check_texts", "Vocabulary"]
+__all__ = ["UNITS", "tokenize", "check_texts", "pad_ids", "Vocabulary"]
 
 UNITS = ("text", "word", "char")
 ORDERS = ("frequency", "appearance", "sorted")
@@ -81,6 +82,14 @@ def check_texts(owner, texts, what="texts"):
             raise TypeError(f"{name} expects {what} as a list of str; item {i} is "
                             f"{type(v).__name__} {v!r}. Convert it with str() first.")
     return list(texts)
+
+
+def pad_ids(rows):
+    """Lists of ids -> a zero-padded LongTensor ``(N, max_len)`` and the lengths ``(N,)``."""
+    lengths = np.array([len(r) for r in rows], dtype=np.int64)
+    out = np.zeros((len(rows), int(lengths.max())), dtype=np.int64)
+    out[np.arange(out.shape[1]) < lengths[:, None]] = [i for r in rows for i in r]
+    return torch.from_numpy(out), torch.from_numpy(lengths)
 
 
 class Vocabulary:

@@ -18,7 +18,7 @@ through the library's one Lightning module, as the forecasters do.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -33,7 +33,7 @@ from .similarity import most_similar as _most_similar
 from .vocab import Vocabulary
 
 __all__ = ["Word2VecNet", "Word2Vec", "CBOW", "SkipGram", "save_word2vec_format",
-           "load_word2vec_format"]
+           "load_word2vec_format", "vectors_of"]
 
 #: Exponent of the unigram counts in the noise distribution (Mikolov et al., 2013).
 NOISE_POWER = 0.75
@@ -527,6 +527,30 @@ def load_word2vec_format(path):
         raise ValueError(f"{os.fspath(path)!r} announces {n_words} words but holds "
                          f"{len(id_to_word)}.")
     return vectors, {w: i for i, w in enumerate(id_to_word)}, id_to_word
+
+
+def vectors_of(words, vectors):
+    """The rows of ``words`` that ``vectors`` covers, as ``{row: float32 vector}``.
+
+    Parameters
+    ----------
+    words : list of str
+        E.g. a model's vocabulary, one word per row of its embedding.
+    vectors : str, path-like or mapping
+        A file in word2vec's text format (see :func:`load_word2vec_format`),
+        or a mapping word -> vector.
+
+    Returns
+    -------
+    dict of int to ndarray
+    """
+    if isinstance(vectors, Mapping):
+        lookup = vectors
+    else:
+        matrix, word_to_id, _ = load_word2vec_format(vectors)
+        lookup = {w: matrix[i] for w, i in word_to_id.items()}
+    return {i: np.asarray(lookup[w], dtype=np.float32) for i, w in enumerate(words)
+            if w in lookup}
 
 
 class CBOW(_Word2Vec):
