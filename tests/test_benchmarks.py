@@ -86,3 +86,20 @@ def test_speed_quick_reports_training_prediction_and_memory(tmp_path):
     fixed = report["framework overhead"]
     assert fixed["estimator CPU ms/step"] > 0 and fixed["bare loop CPU ms/step"] > 0
     assert "## Training throughput" in (tmp_path / "speed.md").read_text()
+
+
+@pytest.mark.slow
+def test_quantile_head_quick_reports_coverage_and_cqr(tmp_path):
+    _run("quantile_head.py", tmp_path)
+    rows = json.loads((tmp_path / "quantile_head.json").read_text())
+    assert [(r["levels"], r["variant"]) for r in rows] == [
+        ("0.1 / 0.5 / 0.9", "head"), ("0.1 / 0.5 / 0.9", "head + CQR"),
+        ("0.025 / 0.5 / 0.975", "head"), ("0.025 / 0.5 / 0.975", "head + CQR")]
+    for head, cqr in (rows[:2], rows[2:]):
+        assert head["windows"] == 600 - 12 - 480 + 1 == cqr["windows"]
+        assert head["calibration windows"] == 480 - 12 - 360 + 1
+        assert head["pinball"] == cqr["pinball"] > 0  # CQR moves the interval only
+        assert 0 <= head["coverage"] <= 1 and head["width"] > 0
+        # two epochs leave the head far too narrow; the margin widens it to about nominal
+        assert cqr["width"] > head["width"] and abs(cqr["coverage"] - cqr["nominal"]) < 0.1
+    assert "## Protocol" in (tmp_path / "quantile_head.md").read_text()

@@ -202,11 +202,50 @@ def _check_index(index: pd.Index, owner: str, name: str):
     )
 
 
+def is_real_dtype(dtype) -> bool:
+    """Whether values of ``dtype`` are real numbers: ints or floats, not bool or complex.
+
+    Complex values would lose their imaginary part silently when cast to float.
+    """
+    return (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
+
+
+def check_not_empty(shape, owner: str, name: str):
+    """Refuse an input with no rows or no columns, before any reshaping."""
+    if len(shape) == 0 or 0 in shape:
+        raise ValueError(
+            f"{name} passed to {owner} is empty (shape {tuple(shape)}). Expected at least "
+            f"one column and enough time steps for one window."
+        )
+
+
+def check_magnitude(values, columns, owner: str, name: str):
+    """Refuse values whose mean or standard deviation overflow float64.
+
+    Scaling divides by the standard deviation, which squares the values:
+    beyond about 1e150 it is infinite, and forecasts would silently be inf.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        stats = np.concatenate([values.mean(axis=0), values.std(axis=0)])
+    if not np.isfinite(stats).all():
+        col = int(np.flatnonzero(~np.isfinite(stats))[0]) % values.shape[1]
+        biggest = float(np.abs(values[:, col]).max())
+        raise ValueError(
+            f"{name} passed to {owner} has values too large for float64 arithmetic: the "
+            f"mean or standard deviation of column {columns[col]!r} overflows (largest "
+            f"magnitude {biggest:.3g}). Expected magnitudes below about 1e150. Rescale {name} "
+            f"(e.g. divide by 10**{max(int(np.log10(biggest)) - 3, 1)}) and scale the "
+            f"forecasts back."
+        )
+
+
 def _one(obj, owner: str, name: str):
     """Convert one series; return (values, index, step, columns, kind, name)."""
     series_name = None
     if isinstance(obj, pd.Series):
-        if not pd.api.types.is_numeric_dtype(obj.dtype) or pd.api.types.is_bool_dtype(obj.dtype):
+        check_not_empty(obj.shape, owner, name)
+        if not is_real_dtype(obj.dtype):
             raise TypeError(
                 f"{name} passed to {owner} has dtype {obj.dtype}. Expected numeric values; "
                 f"convert with pd.to_numeric(...)."
@@ -215,9 +254,8 @@ def _one(obj, owner: str, name: str):
         columns = [str(obj.name) if obj.name is not None else "y"]
         index, kind, series_name = obj.index, "series", obj.name
     elif isinstance(obj, pd.DataFrame):
-        bad = [c for c in obj.columns
-               if not pd.api.types.is_numeric_dtype(obj[c].dtype)
-               or pd.api.types.is_bool_dtype(obj[c].dtype)]
+        check_not_empty(obj.shape, owner, name)
+        bad = [c for c in obj.columns if not is_real_dtype(obj[c].dtype)]
         if bad:
             raise TypeError(
                 f"{name} passed to {owner} has non-numeric columns {[str(b) for b in bad]} "
@@ -234,8 +272,7 @@ def _one(obj, owner: str, name: str):
                 f"DataFrame, a numpy array of shape (T,) or (T, k), or a list of those."
             )
         arr = np.asarray(obj)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
-                                       and not np.issubdtype(arr.dtype, np.bool_)):
+        if not is_real_dtype(arr.dtype):
             raise TypeError(
                 f"{name} passed to {owner} is {_describe(arr)}. Expected numeric values "
                 f"(int or float)."
@@ -245,15 +282,11 @@ def _one(obj, owner: str, name: str):
                 f"{name} passed to {owner} is {_describe(arr)}. Expected shape (T,) for one "
                 f"series or (T, k) for k columns."
             )
+        check_not_empty(arr.shape, owner, name)
         kind = "array1d" if arr.ndim == 1 else "array2d"
         values = arr.astype(np.float64, copy=True).reshape(len(arr), -1)
         columns = [str(i) for i in range(values.shape[1])]
         index = pd.RangeIndex(len(values))
-    if values.shape[0] == 0 or values.shape[1] == 0:
-        raise ValueError(
-            f"{name} passed to {owner} is empty (shape {values.shape}). Expected at least "
-            f"one column and enough time steps for one window."
-        )
     if len(set(columns)) != len(columns):
         raise ValueError(f"{name} passed to {owner} has duplicated column names {columns}.")
     finite = np.isfinite(values)
@@ -266,6 +299,7 @@ def _one(obj, owner: str, name: str):
             f"(first at row {rows[0]} ({index[rows[0]]}), column {columns[cols[0]]!r}). "
             f"Expected finite values; fill gaps (e.g. .interpolate()) or drop them first."
         )
+    check_magnitude(values, columns, owner, name)
     step = _check_index(index, owner, name)
     return values, index, step, columns, kind, series_name
 

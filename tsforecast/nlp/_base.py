@@ -19,7 +19,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._persistence import _json_params, load_estimator, save_estimator
+from .._persistence import _json_params, load_estimator, restore_network, save_estimator
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..utils.validation import (
     check_bool,
@@ -51,7 +51,9 @@ class TextEstimator(BaseEstimator):
     - ``fit``: validate, prepare data loaders, call :meth:`_train`, return ``self``;
     - ``_make_network()``: the untrained network, from the fitted attributes;
     - ``_fitted_state()`` and ``_restore(state)``: the fitted attributes
-      besides the network, as JSON values, and back;
+      besides the network, as JSON values, and back; ``_fitted_schema``, the
+      JSON schema ``load`` checks them against (with ``history`` and
+      ``best_epoch``; see :func:`tsforecast._persistence.fitted_schema`);
     - optionally ``_initialise_network(network)`` (starting weights for
       ``fit``), ``_set_network(network)`` (attributes derived from the
       trained network) and ``_params_to_save()``.
@@ -181,11 +183,9 @@ class TextEstimator(BaseEstimator):
         tsforecast.exceptions.ModelFileError
             If ``path`` is not a file written by ``save`` of this class.
         """
-        est, fitted, state = load_estimator(cls, path)
+        est, fitted, state = load_estimator(cls, path, cls._fitted_schema)
         est.history_ = fitted.pop("history")
-        est.best_epoch_ = fitted.pop("best_epoch", None)
+        est.best_epoch_ = fitted.pop("best_epoch", None)  # CTC files of earlier versions lack it
         est._restore(fitted)
-        network = est._make_network()
-        network.load_state_dict(state)
-        est._set_network(network)
+        est._set_network(restore_network(est._make_network(), state, path))
         return est

@@ -28,6 +28,8 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._atomic import atomic_fit
+from .._persistence import HISTORY, NUMBERS, fitted_schema
 from ..models.seq2seq import RecurrentEncoder
 from ..models.transformer import PositionalEncoding, TransformerStack
 from ..utils.validation import (
@@ -42,6 +44,11 @@ from .vocab import Vocabulary
 
 __all__ = ["CTCNet", "CTCLabeller", "best_path_decode", "prefix_beam_search",
            "label_error_rate", "edit_distance", "make_ctc_task"]
+
+_FITTED = fitted_schema(labels={"type": "array", "minItems": 1},
+                        string_labels={"type": "boolean"},
+                        n_features_in={"type": "integer", "minimum": 1}, feature_mean=NUMBERS,
+                        feature_scale=NUMBERS, history=HISTORY)
 
 ENCODERS = ("lstm", "gru", "transformer")
 DECODERS = ("best_path", "prefix_beam")
@@ -474,6 +481,8 @@ class CTCLabeller(TextEstimator):
     (3, True)
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, encoder="lstm", *, hidden_size=64, n_layers=2, bidirectional=True,
                  n_heads=4, dropout=0.0, learning_rate=3e-3, batch_size=32, max_epochs=20,
                  random_state=None, verbose=None, trainer_kwargs=None):
@@ -563,6 +572,7 @@ class CTCLabeller(TextEstimator):
         return out, all(strings)
 
     # -------------------------------------------------------------------------- fit
+    @atomic_fit
     def fit(self, X, y):
         """Train the labeller from scratch on unaligned (frames, labels) pairs.
 

@@ -21,6 +21,8 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
+from .._atomic import atomic_fit
+from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
 from .._training import VAL_LOSS, TrainingModule
 from ..models.recurrent import recurrent_stack
 from ..utils.validation import (
@@ -34,6 +36,8 @@ from ._base import TextEstimator
 from .vocab import Vocabulary, tokenize
 
 __all__ = ["LanguageModelNet", "RNNLM"]
+
+_FITTED = fitted_schema(vocabulary=STRINGS, history=HISTORY, best_epoch=EPOCH)
 
 EOS, UNK = "<eos>", "<unk>"
 UNITS = ("word", "char")
@@ -296,6 +300,8 @@ class RNNLM(TextEstimator):
     True
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, unit="word", *, cell="lstm", embedding_size=200, hidden_size=200,
                  n_layers=2, dropout=0.2, tie_weights=True, bptt=35, optimizer="sgd",
                  clip=0.25, lr_decay=0.25, learning_rate=20.0, batch_size=20, max_epochs=10,
@@ -339,6 +345,7 @@ class RNNLM(TextEstimator):
                 f"make them equal or set tie_weights=False."
             )
 
+    @atomic_fit
     def fit(self, text, validation=None):
         """Train the language model on ``text``, from scratch.
 

@@ -19,6 +19,8 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._atomic import atomic_fit
+from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
 from ..models.seq2seq import RecurrentEncoder
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
@@ -31,6 +33,8 @@ PAD, UNK = "<pad>", "<unk>"  # ids 0 and 1
 ENCODERS = ("gru", "lstm", "cnn")
 POOLINGS = ("max", "mean", "attention")
 KERNEL_SIZES = (3, 4, 5)  # Kim (2014)
+_FITTED = fitted_schema(vocabulary=STRINGS, classes={"type": "array", "minItems": 2},
+                        history=HISTORY, best_epoch=EPOCH)
 
 
 class SentimentNet(nn.Module):
@@ -182,6 +186,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     (['neg', 'pos'], (1, 2))
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
                  bidirectional=True, pooling="max", dropout=0.5, min_count=2, embeddings=None,
                  learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
@@ -216,6 +222,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
                             f"to a word2vec text file, a mapping word -> vector, or None. Got "
                             f"{type(self.embeddings).__name__} instead.")
 
+    @atomic_fit
     def fit(self, texts, labels):
         """Learn to tell the classes of ``texts`` apart, from scratch.
 

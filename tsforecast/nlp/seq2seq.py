@@ -19,6 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from .._atomic import atomic_fit
+from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
@@ -26,6 +28,10 @@ from .decoding import beam_search, greedy_search
 from .vocab import Vocabulary, check_texts, pad_ids, tokenize
 
 __all__ = ["Seq2SeqNet", "Seq2Seq"]
+
+_FITTED = fitted_schema(source_vocabulary=STRINGS, target_vocabulary=STRINGS,
+                        max_target_length={"type": "integer", "minimum": 0}, history=HISTORY,
+                        best_epoch=EPOCH)
 
 PAD, START, END = "<pad>", "<s>", "</s>"
 SPECIALS = (PAD, START, END)  # ids 0, 1, 2 of both vocabularies
@@ -246,6 +252,8 @@ class Seq2Seq(TextEstimator):
     (True, ['a', 'b', 'c'])
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, unit="char", *, cell="lstm", embedding_size=16, hidden_size=128,
                  n_layers=1, bidirectional=False, attention="additive", reverse_input=False,
                  peeky=False, dropout=0.0, learning_rate=1e-3, batch_size=128, max_epochs=25,
@@ -315,6 +323,7 @@ class Seq2Seq(TextEstimator):
         return pad_ids(rows)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, sources, targets, validation_data=None):
         """Learn to map each source string to its target string, from scratch.
 
