@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 system-deps:
 	@bash scripts/install-system-deps.sh
+	@bash scripts/start-postgres.sh --install  # the server itself starts in a test fixture
 
 demo: $(STAMP)
 	$(PY) examples/quickstart.py

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import platform
 import resource
 import sys
+import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytorch_lightning as pl  # noqa: E402
 import torch  # noqa: E402
 
 from tsforecast.datasets import load_etth1  # noqa: E402
@@ -122,3 +125,46 @@ def markdown_table(frame: pd.DataFrame, floats: dict | None = None,
                 cells.append(str(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+
+class StepTimer(pl.Callback):
+    """A Lightning callback writing one rank's epoch and step times to ``folder/rank-<r>.json``.
+
+    Defined here, in an importable module, because multi-process training
+    sends callbacks to worker processes by pickling them (a class defined in a
+    script's ``__main__`` cannot be found there).
+    """
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+        self.steps = []
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        self.epoch = (time.perf_counter(), time.process_time())
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        self._step = time.perf_counter()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        self.steps.append(time.perf_counter() - self._step)
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        wall, cpu = time.perf_counter() - self.epoch[0], time.process_time() - self.epoch[1]
+        self.row = {"rank": trainer.global_rank, "world_size": trainer.world_size,
+                    "epoch_wall_s": wall, "epoch_cpu_s": cpu, "steps": len(self.steps),
+                    "step_ms_median": 1000 * float(np.median(self.steps)),
+                    "step_ms_mean": 1000 * float(np.mean(self.steps))}
+
+    def on_train_end(self, trainer, pl_module):
+        if trainer.world_size > 1:  # the all-reduce of one step's gradients, alone
+            grads = torch.zeros(sum(p.numel() for p in pl_module.parameters()))
+            times = []
+            for _ in range(50):
+                torch.distributed.barrier()
+                start = time.perf_counter()
+                torch.distributed.all_reduce(grads)
+                times.append(time.perf_counter() - start)
+            self.row["allreduce_ms_median"] = 1000 * float(np.median(times))
+        path = Path(self.folder) / f"rank-{trainer.global_rank}.json"
+        path.write_text(json.dumps(self.row))

@@ -1,6 +1,6 @@
 """Copy the reports in benchmarks/results/ into docs/benchmarks.md, between their markers.
 
-Run after ett.py or speed.py so that the docs show the generated tables unchanged
+Run after ett.py, speed.py or distributed.py so that the docs show the generated tables unchanged
 (headings are only demoted by two levels to nest under the page's sections)::
 
     python benchmarks/update_docs.py
@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 doc = ROOT / "docs" / "benchmarks.md"
 text = doc.read_text()
-for name in ("ett.md", "speed.md"):
+for name in ("ett.md", "speed.md", "distributed.md"):
     body = (ROOT / "benchmarks" / "results" / name).read_text().rstrip("\n")
     body = re.sub(r"^(#+) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body, flags=re.M)
     begin = f"<!-- BEGIN benchmarks/results/{name} -->"

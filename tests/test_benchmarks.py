@@ -103,3 +103,18 @@ def test_quantile_head_quick_reports_coverage_and_cqr(tmp_path):
         # two epochs leave the head far too narrow; the margin widens it to about nominal
         assert cqr["width"] > head["width"] and abs(cqr["coverage"] - cqr["nominal"]) < 0.1
     assert "## Protocol" in (tmp_path / "quantile_head.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_distributed_quick_reports_one_and_two_processes(tmp_path):
+    _run("distributed.py", tmp_path, "--repeats", "1", "--datasets", "ETTh1-M")
+    report = json.loads((tmp_path / "distributed.json").read_text())
+    rows = {r["processes"]: r for r in report["rows"]}
+    assert set(rows) == {1, 2} and report["load_before"] >= 0
+    # quick: 325 training windows; 2 processes split them, batch 32 each
+    assert rows[1]["steps"] == 11 and rows[2]["steps"] == 6
+    assert rows[1]["samples"] == rows[2]["samples"] == 325
+    assert all(np.isfinite([r["train_loss"], r["score"], r["fit_wall_s"]]).all()
+               for r in rows.values())
+    assert "| 2 |" in (tmp_path / "distributed.md").read_text()

@@ -260,3 +260,12 @@ def test_bad_many_series_inputs_get_clear_errors():
         est.fit({"a": [y["store_0"]]})
     with pytest.raises(ValueError, match="is an empty dict"):
         est.fit({})
+
+
+def test_backtest_negative_start_scores_the_last_rows_of_every_series():
+    y = _dict()
+    result = backtest(NaiveForecaster(horizon=H), y, start=-24, step=H)
+    for k, s in y.items():
+        rows = result.forecasts[result.forecasts["id"] == k]
+        assert rows["origin"].min() == s.index[len(s) - 24 - 1]
+        assert rows["time"].max() == s.index[-1]

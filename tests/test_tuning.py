@@ -2,8 +2,9 @@
 
 Tiny series, 2-4 epochs and a handful of trials keep each test to seconds.
 The subprocess tests kill a worker mid-trial and run two workers on one
-SQLite file; they wait on marker files, never on fixed sleeps, and are
-bounded by timeouts.
+study (SQLite, PostgreSQL from scripts/start-postgres.sh, a journal file);
+they wait on marker files, never on fixed sleeps, and are bounded by
+timeouts.
 """
 
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -20,9 +22,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import optuna  # noqa: E402
+import optuna.storages.journal  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import pytorch_lightning as pl  # noqa: E402
+import sqlalchemy  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from optuna.distributions import (  # noqa: E402
     CategoricalDistribution,
@@ -413,6 +417,10 @@ WORKER = textwrap.dedent("""
     from tsforecast.tuning import tune
 
     storage, name, n_trials, seed, hang_at, marker, barrier = sys.argv[1:8]
+    if storage.startswith("journal:"):  # a journal file, for clusters without a database
+        import optuna
+        from optuna.storages.journal import JournalFileBackend
+        storage = optuna.storages.JournalStorage(JournalFileBackend(storage[len("journal:"):]))
 
     def space(trial):
         params = {{"hidden_size": trial.suggest_int("hidden_size", 4, 16),
@@ -459,18 +467,24 @@ def wait_for(path, proc, timeout=180):
         time.sleep(0.05)
 
 
-@pytest.mark.timeout(300)
-def test_killed_study_resumes_without_losing_or_repeating_trials(y, tmp_path):
-    url = f"sqlite:///{tmp_path / 'study.db'}"
+def kill_mid_trial(tmp_path, url, name):
+    """SIGKILL a worker of a 4-trial study while its trial 2 runs; return the trials then."""
     marker = tmp_path / "hanging"
-    proc = start_worker(tmp_path, url, "killed", 4, 0, 2, marker, "-")
+    proc = start_worker(tmp_path, url, name, 4, 0, 2, marker, "-")
     try:
         wait_for(marker, proc)  # trials 0 and 1 are done, trial 2 is running
     finally:
         proc.kill()
         proc.wait(timeout=60)
-    before = optuna.load_study(study_name="killed", storage=url).trials
+    before = optuna.load_study(study_name=name, storage=url).trials
     assert [t.state for t in before] == [TrialState.COMPLETE] * 2 + [TrialState.RUNNING]
+    return before
+
+
+@pytest.mark.timeout(300)
+def test_killed_study_resumes_without_losing_or_repeating_trials(y, tmp_path):
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    before = kill_mid_trial(tmp_path, url, "killed")
 
     result = tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=4,
                   storage=url, study_name="killed", refit=False, verbose=False)
@@ -485,9 +499,90 @@ def test_killed_study_resumes_without_losing_or_repeating_trials(y, tmp_path):
     assert len(complete) == len(set(complete)) == 4
 
 
+def new_database(server_url):
+    """A fresh database on the session's PostgreSQL server (tests share the server)."""
+    name = f"t{time.monotonic_ns()}"
+    engine = sqlalchemy.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sqlalchemy.text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.mark.timeout(300)
-def test_two_workers_share_one_sqlite_study(tmp_path):
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_a_worker_lost_on_another_machine_is_retried_after_its_heartbeat(postgres, tmp_path, y):
+    url = new_database(postgres["URL"])
+    before = kill_mid_trial(tmp_path, url, "remote")
+    killed_at = time.monotonic()
+    # Make the lost trial look as if it ran on another machine, where no process check
+    # reaches: only its heartbeat tells. A short grace period keeps the test quick.
+    with warnings.catch_warnings():  # Optuna calls heartbeats experimental
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        storage = optuna.storages.RDBStorage(
+            url, heartbeat_interval=1, grace_period=2,
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=2))
+    storage.set_trial_user_attr(before[2]._trial_id, "worker", "elsewhere:1")
+    time.sleep(max(0.0, killed_at + 2.5 - time.monotonic()))  # let the grace period pass
+    result = tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=4,
+                  storage=storage, study_name="remote", refit=False, verbose=False)
+    after = result.study.trials
+    assert [t.state for t in after] == [TrialState.COMPLETE] * 2 + [TrialState.FAIL] + \
+        [TrialState.COMPLETE] * 2
+    for old, new in zip(before[:2], after[:2]):  # no finished trial lost
+        assert (new.params, new.value) == (old.params, old.value)
+    assert after[3].params == before[2].params and after[3].system_attrs["failed_trial"] == 2
+
+
+@pytest.mark.timeout(60)
+def test_a_storage_whose_server_is_down_is_a_clear_error(y):
+    pytest.importorskip("psycopg2", reason="psycopg2 is in the dev extra")
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql+psycopg2://tsforecast:secret@127.0.0.1:{port}/tsforecast"
+    start = time.monotonic()
+    with pytest.raises(ConnectionError, match=(
+            rf"tune\(\) could not connect to the study storage "
+            rf"postgresql\+psycopg2://tsforecast:\*\*\*@127.0.0.1:{port}/tsforecast: "
+            rf"connection to server .* refused\. Check that the database server is running")):
+        tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=1, storage=url,
+             verbose=False)
+    assert time.monotonic() - start < 20
+
+
+@pytest.mark.timeout(120)
+def test_a_role_without_rights_is_a_clear_error(postgres, y):
+    with pytest.raises(PermissionError, match=(
+            r"tune\(\) may not create or use Optuna's tables in the study storage "
+            r"postgresql\+psycopg2://noperm@.*permission denied for schema public\. .*"
+            r"GRANT CREATE, USAGE ON SCHEMA public TO noperm")):
+        tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=1,
+             storage=postgres["NOPERM_URL"], verbose=False)
+
+
+def journal(path):
+    return optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(path)))
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "journal"])
+def shared_storage(request, tmp_path):
+    """(URL for the workers, storage for this process) of each kind of shared study."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+        return url, url
+    if request.param == "journal":
+        return f"journal:{tmp_path / 'shared.log'}", journal(tmp_path / "shared.log")
+    url = new_database(request.getfixturevalue("postgres")["URL"])
+    return url, url
+
+
+@pytest.mark.timeout(300)
+def test_two_workers_share_one_study(shared_storage, tmp_path):
+    url, storage = shared_storage
     barrier = tmp_path / "ready"
     workers = [start_worker(tmp_path, url, "shared", 6, seed, -1, "-", barrier)
                for seed in (1, 2)]
@@ -501,7 +596,7 @@ def test_two_workers_share_one_sqlite_study(tmp_path):
                 proc.wait(timeout=60)
     for proc in workers:
         assert proc.returncode == 0, Path(proc.log_path).read_text()
-    trials = optuna.load_study(study_name="shared", storage=url).trials
+    trials = optuna.load_study(study_name="shared", storage=storage).trials
     finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
     # n_trials is the study's total; two workers starting their last trials in the same
     # instant may overshoot it by one.

@@ -11,9 +11,12 @@ callback and Optuna pruning all monitor the metric names defined here.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
+import importlib.util
 import logging
 import math
+import os
 import sys
 import warnings
 
@@ -21,10 +24,11 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
+from . import _distributed
 from .exceptions import TrainingError
 
 __all__ = ["TRAIN_LOSS", "VAL_LOSS", "DIVERGENCE_FACTOR", "DivergenceGuard", "PinballLoss",
-           "TrainingModule", "train_network"]
+           "TrainingModule", "fit_label", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
@@ -121,8 +125,9 @@ class PinballLoss(nn.Module):
         return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()
 
 
-# Lightning's informational chatter (device summary, seeding) and the warnings it
-# raises for small in-memory datasets are noise for an estimator's user.
+# Lightning's informational chatter (device summary, "Tip: try litlogger" adverts,
+# "`Trainer.fit` stopped") and the warnings it raises for small in-memory datasets
+# are noise for an estimator's user, verbose or not: only the progress bar is shown.
 _QUIET_LOGGERS = ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric")
 _QUIET_WARNINGS = (
     r".*does not have many workers.*",
@@ -207,19 +212,30 @@ class TrainingModule(pl.LightningModule):
             )
 
     def epoch_train_loss(self):
-        """Mean training loss of the current epoch so far, weighted by batch size."""
-        return float(self._loss_sum / self._loss_count) if self._loss_count else None
+        """Mean training loss of the current epoch so far, weighted by batch size.
+
+        With several processes it is the mean over all of them (a collective
+        call: every rank calls it at the same point).
+        """
+        total = torch.tensor([float(self._loss_sum), float(self._loss_count)],
+                             dtype=torch.float64)
+        if self._trainer is not None and self.trainer.world_size > 1:
+            total = self.trainer.strategy.reduce(total.to(self.device), reduce_op="sum").cpu()
+        return float(total[0] / total[1]) if total[1] else None
 
     def on_train_epoch_end(self):
-        if self._loss_count:
-            mean = self._loss_sum / self._loss_count
-            value = float(mean)
-            self._diverged(value, self._guard.check_epoch(value), "over the whole epoch")
-            self.log(TRAIN_LOSS, mean)
+        loss = self.epoch_train_loss()  # over every rank, so all ranks judge alike
+        if loss is not None:
+            self._diverged(loss, self._guard.check_epoch(loss), "over the whole epoch")
+            # equal on every rank: sync_dist only silences Lightning's hint
+            self.log(TRAIN_LOSS, loss, sync_dist=True)
 
     def validation_step(self, batch, batch_idx):
         loss, n = self._loss(batch)
-        self.log(VAL_LOSS, loss, on_step=False, on_epoch=True, batch_size=n)
+        # sync_dist: with several processes the epoch's value is the mean over every
+        # rank's windows (sums and counts are reduced), so early stopping and the best
+        # epoch agree across ranks. A no-op in one process.
+        self.log(VAL_LOSS, loss, on_step=False, on_epoch=True, batch_size=n, sync_dist=True)
 
     def configure_optimizers(self):
         optimizer = torch.optim.Adam(self.network.parameters(), lr=self.learning_rate)
@@ -275,11 +291,13 @@ class _History(pl.Callback):
 
 
 @contextlib.contextmanager
-def quiet_lightning(verbose: bool):
-    """Silence Lightning's info logs and small-data warnings unless ``verbose``."""
-    if verbose:
-        yield
-        return
+def quiet_lightning():
+    """Silence Lightning's info logs, adverts and small-data warnings during a fit.
+
+    Verbose or not: progress is shown by ``_ProgressBar``, never by Lightning's banners.
+    The levels of Lightning's loggers and the warnings filters are restored on
+    exit, so the user's own logging configuration is left as it was.
+    """
     loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -294,11 +312,107 @@ def quiet_lightning(verbose: bool):
                 lg.setLevel(level)
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel, where stderr is not a terminal but a bar still shows."""
+    shell = sys.modules.get("IPython")
+    ip = shell.get_ipython() if shell is not None and hasattr(shell, "get_ipython") else None
+    return ip is not None and hasattr(ip, "kernel")
+
+
 def resolve_verbose(verbose) -> bool:
-    """``None`` means: show progress when stderr is an interactive terminal."""
+    """``None`` means: show progress in a terminal or a notebook, never under CI."""
     if verbose is None:
-        return bool(getattr(sys.stderr, "isatty", lambda: False)())
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            return False
+        return _in_notebook() or bool(getattr(sys.stderr, "isatty", lambda: False)())
     return bool(verbose)
+
+
+_FIT_LABEL = contextvars.ContextVar("tsforecast_fit_label", default=None)
+
+
+@contextlib.contextmanager
+def fit_label(label: str):
+    """Name the progress bars of the fits run inside this block (e.g. "final fit")."""
+    token = _FIT_LABEL.set(label)
+    try:
+        yield
+    finally:
+        _FIT_LABEL.reset(token)
+
+
+class _ProgressBar(pl.callbacks.ProgressBar):
+    """One bar per fit on stderr: epoch, training and validation loss, elapsed time and ETA.
+
+    Lightning's own bars print to stdout (mixing with the user's results), start
+    a new bar every epoch and add one for every validation run. This one counts
+    training batches over all epochs, so its ETA covers the whole fit, and it
+    uses ``tqdm.auto`` (a widget in notebooks) when ipywidgets is installed.
+    """
+
+    def __init__(self, label: str):
+        super().__init__()
+        self.label = label
+        self.bar = None
+        self._enabled = True
+
+    def disable(self):
+        self._enabled = False
+
+    def enable(self):
+        self._enabled = True
+
+    def on_train_start(self, trainer, pl_module):
+        if not self._enabled:
+            return
+        if importlib.util.find_spec("ipywidgets") is not None:
+            from tqdm.auto import tqdm
+        else:  # tqdm.auto would warn "IProgress not found" in a notebook
+            from tqdm import tqdm
+        per_epoch = trainer.num_training_batches
+        total = trainer.max_epochs * per_epoch if math.isfinite(per_epoch) else None
+        self.bar = tqdm(total=total, desc=self.label, file=sys.stderr, dynamic_ncols=True,
+                        leave=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| "
+                        "[{elapsed}<{remaining}{postfix}]")
+        self._losses = ""
+
+    def _show(self, trainer):
+        self.bar.set_postfix_str(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
+                                 f"{self._losses}")
+
+    def on_train_epoch_start(self, trainer, pl_module):
+        if self.bar is not None:
+            self._show(trainer)
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_train_epoch_end(self, trainer, pl_module):
+        if self.bar is None:
+            return
+        # Callbacks run before the module logs the epoch's train loss: read it there.
+        losses = ""
+        train_loss = pl_module.epoch_train_loss()
+        if train_loss is not None:
+            losses += f", train_loss={train_loss:.4g}"
+        if VAL_LOSS in trainer.callback_metrics:
+            losses += f", val_loss={float(trainer.callback_metrics[VAL_LOSS]):.4g}"
+        self._losses = losses
+        self._show(trainer)
+
+    def on_train_end(self, trainer, pl_module):
+        if self.bar is not None:
+            if self.bar.total is not None and self.bar.n < self.bar.total:
+                self.bar.total = self.bar.n  # early stopping: the fit is done, show 100 %
+                self.bar.set_postfix_str(self.bar.postfix + ", stopped early")
+            self.bar.close()
+            self.bar = None
+
+    def on_exception(self, trainer, pl_module, exception):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_epochs: int,
@@ -314,11 +428,16 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     patience : int or None
         Epochs without validation improvement before stopping; None disables.
     verbose : bool
-        Progress bar and Lightning's model summary.
+        Show one progress bar on stderr, named by the enclosing :func:`fit_label`.
     trainer_kwargs : dict or None
         Passed to ``pytorch_lightning.Trainer`` and override the defaults
         (``accelerator="auto"``, ``devices=1``, ``gradient_clip_val=1.0``, no
         logger, no checkpoint files). ``callbacks`` given here are added to ours.
+        With several devices (e.g. ``{"devices": 2, "strategy": "ddp"}``) the
+        processes are started here and the trained weights loaded back into
+        ``module``; under a cluster launcher (torchrun, srun) this process is
+        one rank. Either way each rank trains on its own shard of the
+        windows: see ``_distributed.py``.
     callbacks : sequence of Callback
         Extra callbacks from the library (e.g. the Optuna pruning callback).
 
@@ -337,17 +456,34 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
         if patience is not None:
             own.append(pl.callbacks.EarlyStopping(monitor=VAL_LOSS, patience=patience,
                                                   mode="min"))
-    settings = dict(
-        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
-        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
-        enable_model_summary=verbose, num_sanity_val_steps=0, log_every_n_steps=1,
-    )
     user_callbacks = kwargs.pop("callbacks", None) or []
     if not isinstance(user_callbacks, (list, tuple)):
         user_callbacks = [user_callbacks]
+    if verbose and kwargs.get("enable_progress_bar", True) and not any(
+            isinstance(c, pl.callbacks.ProgressBar) for c in user_callbacks):
+        own.append(_ProgressBar(_FIT_LABEL.get() or "training"))
+    settings = dict(
+        max_epochs=max_epochs, accelerator="auto", devices=1, gradient_clip_val=1.0,
+        logger=False, enable_checkpointing=False, enable_progress_bar=verbose,
+        enable_model_summary=False, num_sanity_val_steps=0, log_every_n_steps=1,
+    )
     settings.update(kwargs)
+    n_processes = _distributed.processes_to_launch(settings)
+    if n_processes:  # one process per device, started here; see _distributed.py
+        worker_kwargs = {**kwargs, "callbacks": list(user_callbacks),
+                         "strategy": _distributed.worker_strategy(settings.get("strategy",
+                                                                               "auto"))}
+        return _distributed.launch(
+            train_network, module, train_loader, val_loader, n_processes=n_processes,
+            verbose=verbose, max_epochs=max_epochs, patience=patience,
+            trainer_kwargs=worker_kwargs, callbacks=callbacks)
+    settings["strategy"] = _distributed.in_process_strategy(settings)
     settings["callbacks"] = own + list(user_callbacks)
-    with quiet_lightning(verbose):
+    settings["use_distributed_sampler"] = False  # sharded by _distributed.sharded_data
+    with quiet_lightning():
         trainer = pl.Trainer(**settings)
-        trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
+        if trainer.world_size > 1:
+            trainer.fit(module, datamodule=_distributed.sharded_data(train_loader, val_loader))
+        else:
+            trainer.fit(module, train_dataloaders=train_loader, val_dataloaders=val_loader)
     return history.epochs, best.best_epoch

@@ -335,14 +335,15 @@ def _start_row(start, index, n, owner):
     if isinstance(start, bool):
         pass
     elif isinstance(start, numbers.Integral):
-        return int(start)
+        return int(start) if start >= 0 else n + int(start)  # negative: rows from the end
     elif isinstance(start, float) and 0 < start < 1:
         return int(round(start * n))
     try:
         return int(index.get_loc(start)) + 1
     except (KeyError, TypeError, ValueError):
         raise ValueError(
-            f"The 'start' argument of {owner} must be an int (rows before the first origin), "
+            f"The 'start' argument of {owner} must be an int (rows before the first origin, or "
+            f"a negative int: rows from the end), "
             f"a float fraction of the series in (0, 1), or a label of y's index (the first "
             f"cutoff). Got {start!r}, which is none of these."
         ) from None
@@ -436,7 +437,7 @@ def _mase_scales(values, origins, m, owner):
 
 def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
              metrics=("mae", "rmse"), seasonal_period=1):
-    """Forecast a series from many origins, as if in real time, and score the forecasts.
+    """Forecast a series (or many) from many origins, as if in real time, and score the forecasts.
 
     The origins are every ``step`` rows from ``start`` up to the last one
     whose ``horizon`` rows are all in ``y``. Each forecast reads only rows
@@ -463,14 +464,22 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     estimator : estimator
         A tsforecast forecaster, or any object with the same ``fit`` /
         ``predict`` contract. It is never modified.
-    y : pandas.Series, pandas.DataFrame or ndarray of shape (n,) or (n, k)
-        One series (all its columns are targets), in time order.
+    y : pandas.Series, pandas.DataFrame, ndarray of shape (n,) or (n, k), or many series
+        One series (all its columns are targets), in time order, or many
+        series as ``fit`` takes them (a list, a dict keyed by id, a long
+        frame): origins then follow each series' own rows, one global model
+        serves them all, and the result gains an id column and
+        ``metrics_by_series``.
     X : same kinds as ``y``, optional
-        Covariates known in advance, aligned with ``y`` row for row.
+        Covariates known in advance, aligned with ``y`` row for row (by id
+        for a dict or long frame).
     start : int, float or index label
-        The first origin: the number of rows before it (int), a fraction of
-        ``len(y)`` (float in (0, 1)), or the label of its cutoff in ``y``'s
-        index (the last row it may read).
+        The first origin: the number of rows before it (int), the number of
+        rows after it to the end of the series (negative int: ``-k`` scores
+        the last ``k`` rows of every series, whatever their lengths), a
+        fraction of ``len(y)`` (float in (0, 1)), or the label of its cutoff in
+        ``y``'s index (the last row it may read). With many series, each
+        series places its own first origin by the same rule.
     step : int, default=1
         Rows between consecutive origins.
     horizon : int, optional

@@ -12,27 +12,24 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import os
-import socket
-import time
 import warnings
 
 import numpy as np
 import optuna
 import pandas as pd
 import pytorch_lightning as pl
-import sqlalchemy.exc
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
     FloatDistribution,
     IntDistribution,
 )
-from optuna.exceptions import ExperimentalWarning, UpdateFinishedTrialError
+from optuna.exceptions import ExperimentalWarning
 from optuna.trial import FixedTrial, TrialState
 from sklearn.base import clone
 
-from ._training import VAL_LOSS, quiet_lightning, resolve_verbose
+from . import _storage
+from ._training import VAL_LOSS, fit_label, quiet_lightning, resolve_verbose
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
 from .exceptions import TrainingError
@@ -47,11 +44,6 @@ _METRICS = {
     "rmse": lambda true, pred: float(np.sqrt(np.mean((pred - true) ** 2))),
 }
 _DEFAULT_HOLDOUT = 0.2
-# Database storages record a heartbeat per running trial, so that a trial whose
-# machine died is failed and retried by another worker after the grace period.
-_HEARTBEAT_S, _GRACE_S = 60, 180
-_MAX_RETRY = 2  # a trial interrupted more often than this (e.g. killed for memory) stays failed
-_SQLITE_TIMEOUT_S = 60  # wait this long for another process's write lock on a SQLite file
 
 
 class PruningCallback(pl.Callback):
@@ -290,7 +282,10 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         A database URL (``"sqlite:///tuning.db"``,
         ``"postgresql+psycopg2://user:password@host/db"``) keeps it: call
         ``tune`` again with the same ``study_name`` to resume, or run it in
-        several processes or machines at once to share the work.
+        several processes or machines at once to share the work. Any Optuna
+        storage works too, e.g. a journal file on a shared file system for a
+        cluster without a database server:
+        ``optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(path))``.
     study_name : str, optional
         Name of the study in ``storage``; it is created if missing and
         resumed if present. None: a new, uniquely named study.
@@ -329,6 +324,11 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         trial without validation loss to prune on, or a study where no trial
         completed. Errors inside a trial are raised, except ``TrainingError``
         (a diverging loss), which fails that trial and tuning goes on.
+    ConnectionError
+        When the database server of ``storage`` cannot be reached (within 10 s).
+    PermissionError
+        When the database role of ``storage`` may not create or use Optuna's
+        tables.
 
     Examples
     --------
@@ -391,7 +391,7 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     verbose = resolve_verbose(verbose)
     seed = {"random_state": random_state} \
         if estimator.random_state is None and random_state is not None else {}
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = _storage.worker_id()
 
     def objective(trial):
         try:
@@ -419,27 +419,26 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         return float(np.mean(scores))
 
     with _quiet_optuna(verbose):
-        storage = _make_storage(storage)
-        study = _retry_on_race(lambda: optuna.create_study(
-            storage=storage, study_name=study_name, sampler=sampler, pruner=pruner,
-            direction="minimize", load_if_exists=True))
+        url, storage = storage, _storage.make_storage(storage, _OWNER)
+        study = _storage.load_study(storage, url, _OWNER, study_name=study_name,
+                                    sampler=sampler, pruner=pruner, direction="minimize")
         _check_study(study, name, metric_name, validation, cv)
-        _recover_interrupted(study, this_process=True)
-        remaining = n_trials - _n_taken(study)
+        _storage.recover_interrupted(study, this_process=True)
+        remaining = n_trials - _storage.n_taken(study)
         if remaining > 0:
             def stop_at_budget(study, trial):
-                _recover_interrupted(study, this_process=False)
-                if _n_taken(study) >= n_trials:
+                _storage.recover_interrupted(study, this_process=False)
+                if _storage.n_taken(study) >= n_trials:
                     study.stop()
 
             # Quiet Lightning once for all trials: per-fit toggling races between threads.
             try:
-                with quiet_lightning(False):
+                with quiet_lightning():
                     study.optimize(objective, n_trials=remaining, timeout=timeout,
                                    n_jobs=n_jobs, catch=(TrainingError,),
                                    callbacks=[stop_at_budget], show_progress_bar=verbose)
             except _Interrupted as stop:  # Ctrl+C (Lightning turns it into SystemExit)
-                _recover_interrupted(study, this_process=True)
+                _storage.recover_interrupted(study, this_process=True)
                 raise stop.original from None
     if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         counts = pd.Series([t.state.name.lower() for t in study.get_trials(deepcopy=False)])
@@ -464,7 +463,8 @@ def _refit(estimator, best_params, seed, y, X, study):
     study is not lost.
     """
     try:
-        return clone(estimator).set_params(**best_params, **seed).fit(y, X)
+        with fit_label("refit with the best parameters"):
+            return clone(estimator).set_params(**best_params, **seed).fit(y, X)
     except TrainingError as err:
         raise TrainingError(
             f"Tuning finished, but refitting {type(estimator).__name__} with the best "
@@ -710,42 +710,6 @@ def _default_pruner():
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)
 
 
-def _make_storage(storage):
-    if storage is None or isinstance(storage, optuna.storages.BaseStorage):
-        return storage
-    if not isinstance(storage, str):
-        raise TypeError(
-            f"The 'storage' parameter of {_OWNER} must be a database URL such as "
-            f"'sqlite:///tuning.db', an Optuna storage or None. Got {type(storage).__name__} "
-            f"instead."
-        )
-    engine_kwargs = {"connect_args": {"timeout": _SQLITE_TIMEOUT_S}} \
-        if storage.startswith("sqlite") else None
-    with warnings.catch_warnings():  # heartbeats are "experimental" since Optuna 2.9
-        warnings.simplefilter("ignore", ExperimentalWarning)
-        return _retry_on_race(lambda: optuna.storages.RDBStorage(
-            storage, engine_kwargs=engine_kwargs, heartbeat_interval=_HEARTBEAT_S,
-            grace_period=_GRACE_S,
-            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                max_retry=_MAX_RETRY)))
-
-
-def _retry_on_race(make, attempts=5):
-    """Call ``make`` again when another worker is creating the same database at this moment.
-
-    Workers started together on a new database race to create its tables and
-    the study; the losers get integrity or operational errors and succeed on
-    a second try. A URL that is really wrong still fails, a second later.
-    """
-    for attempt in range(attempts):
-        try:
-            return make()
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1 * 2 ** attempt)
-
-
 def _check_study(study, name, metric_name, validation, cv):
     """Refuse to mix scores of different estimators or metrics in one study."""
     scoring = f"cv={type(cv).__name__}" if cv is not None else \
@@ -763,57 +727,6 @@ def _check_study(study, name, metric_name, validation, cv):
             f"their scores cannot be compared. Resume it with the same estimator, metric and "
             f"validation, or pass another study_name."
         )
-
-
-def _alive(pid):
-    if os.name != "posix":  # os.kill would end the process on Windows; rely on heartbeats
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _recover_interrupted(study, *, this_process):
-    """Fail and re-queue running trials whose worker on this machine is gone.
-
-    A worker killed mid-trial (SIGKILL, out of memory) or interrupted with
-    Ctrl+C leaves its trial RUNNING in the storage. Trials of dead processes
-    on this host, and with ``this_process`` those of this process (which runs
-    none at that moment), are failed and queued again with the same
-    parameters. Workers on other machines are covered by the storage's
-    heartbeat.
-    """
-    host, pid = socket.gethostname(), os.getpid()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ExperimentalWarning)
-        optuna.storages.fail_stale_trials(study)
-        retry = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=_MAX_RETRY)
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        owner_host, _, owner_pid = str(trial.user_attrs.get("worker", "")).rpartition(":")
-        if owner_host != host or not owner_pid.isdigit():
-            continue
-        owner_pid = int(owner_pid)
-        if (owner_pid == pid and this_process) or (owner_pid != pid and not _alive(owner_pid)):
-            try:
-                failed = study.tell(trial.number, state=TrialState.FAIL)
-            except (ValueError, UpdateFinishedTrialError):
-                continue  # another worker recovered it first
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ExperimentalWarning)
-                retry(study, failed)
-
-
-def _n_taken(study):
-    """Trials that count towards ``n_trials``: finished or running, not interrupted-and-retried."""
-    trials = study.get_trials(deepcopy=False)
-    retried = {n for t in trials for n in t.system_attrs.get("retry_history", [])}
-    counted = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-    return sum(t.state in counted or (t.state == TrialState.FAIL and t.number not in retried)
-               for t in trials)
 
 
 @contextlib.contextmanager

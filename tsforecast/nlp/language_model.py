@@ -12,6 +12,7 @@ batch to the next and detached there, so gradients stop at each chunk
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 
@@ -115,6 +116,21 @@ class _StreamChunks(torch.utils.data.Dataset):
         start = i * self.bptt
         stop = min(start + self.bptt, self.data.shape[1] - 1)
         return self.data[:, start:stop], self.data[:, start + 1:stop + 1]
+
+    def shard(self, rank, world_size):
+        """Streams ``rank, rank + world_size, ...`` for one of several training processes.
+
+        Each process keeps whole streams, read in order, so the state still
+        flows from chunk to chunk; every process gets the same number of chunks.
+        """
+        if len(self.data) < world_size:
+            raise ValueError(
+                f"Training on {world_size} processes needs at least {world_size} parallel "
+                f"streams, one per process, but there are {len(self.data)}. Raise "
+                f"'batch_size' (the number of streams) or train on fewer devices.")
+        part = copy.copy(self)
+        part.data = self.data[rank::world_size]
+        return part
 
 
 class _StatefulTraining(TrainingModule):
