@@ -25,30 +25,22 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .._atomic import atomic_fit
-from .._persistence import (
-    HISTORY,
-    NUMBERS,
-    fitted_schema,
-    load_estimator,
-    restore_network,
-    save_estimator,
-)
-from .._training import TrainingModule, resolve_verbose, train_network
+from .._persistence import HISTORY, NUMBERS, fitted_schema
 from ..models.seq2seq import RecurrentEncoder
 from ..models.transformer import PositionalEncoding, TransformerStack
 from ..utils.validation import (
     check_bool,
-    check_dict,
     check_float,
     check_int,
     check_options,
     check_random_state,
 )
+from ._base import TextEstimator
+from .vocab import Vocabulary
 
 __all__ = ["CTCNet", "CTCLabeller", "best_path_decode", "prefix_beam_search",
            "label_error_rate", "edit_distance", "make_ctc_task"]
@@ -401,7 +393,7 @@ def _collate(batch):
     return (x, lengths), target
 
 
-class CTCLabeller(BaseEstimator):
+class CTCLabeller(TextEstimator):
     """Sequence labeller trained with CTC: frames in, a shorter label sequence out.
 
     Fits on inputs and label sequences of different lengths without any
@@ -463,6 +455,8 @@ class CTCLabeller(BaseEstimator):
         The trained network.
     history_ : list of dict
         Per epoch: ``epoch`` and ``train_loss`` (CTC loss per target label).
+    best_epoch_ : None
+        Always None: the labeller trains without validation data.
 
     See Also
     --------
@@ -487,24 +481,23 @@ class CTCLabeller(BaseEstimator):
     (3, True)
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, encoder="lstm", *, hidden_size=64, n_layers=2, bidirectional=True,
                  n_heads=4, dropout=0.0, learning_rate=3e-3, batch_size=32, max_epochs=20,
                  random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.encoder = encoder
         self.hidden_size = hidden_size
         self.n_layers = n_layers
         self.bidirectional = bidirectional
         self.n_heads = n_heads
         self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # -------------------------------------------------------------------------- checks
-    def _check_params(self):
+    def _check_own_params(self):
         check_options(self, "encoder", self.encoder, ENCODERS)
         check_int(self, "hidden_size", self.hidden_size)
         check_int(self, "n_layers", self.n_layers)
@@ -516,13 +509,6 @@ class CTCLabeller(BaseEstimator):
                 f"of 'n_heads'. Got hidden_size={self.hidden_size} and n_heads={self.n_heads}."
             )
         check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
-        check_float(self, "learning_rate", self.learning_rate, low=0.0, high=math.inf,
-                    low_open=True, high_open=True)
-        check_int(self, "batch_size", self.batch_size)
-        check_int(self, "max_epochs", self.max_epochs)
-        check_random_state(self, self.random_state)
-        check_bool(self, "verbose", self.verbose, allow_none=True)
-        check_dict(self, "trainer_kwargs", self.trainer_kwargs)
 
     def _check_X(self, X, method, n_features=None):
         name = type(self).__name__
@@ -617,46 +603,33 @@ class CTCLabeller(BaseEstimator):
                     f"frames: CTC needs at least len(y) + repeats = {need} frames. Drop "
                     f"sample {i} or pass longer inputs."
                 )
-        uniques = list(dict.fromkeys(v for s in y for v in s))
+        # sorted labels (order of first appearance when they cannot be compared)
+        uniques = Vocabulary.from_tokens([v for s in y for v in s], order="sorted").tokens
         if not uniques:
             raise ValueError(f"{name}.fit found no labels: every label sequence in y is "
                              f"empty. Pass the labellings to learn.")
-        try:
-            uniques = sorted(uniques)
-        except TypeError:  # labels of mixed types keep the order of first appearance
-            pass
-        to_id = {v: k + 1 for k, v in enumerate(uniques)}
+        to_id = {v: k + 1 for k, v in enumerate(uniques)}  # id 0 is the blank
         frames = np.concatenate(X)
         mean, scale = frames.mean(axis=0), frames.std(axis=0)
         scale[scale == 0] = 1.0
         X = [((x - mean) / scale).astype(np.float32) for x in X]
         targets = [[to_id[v] for v in s] for s in y]
-
-        seed = (self.random_state if self.random_state is not None
-                else int(np.random.SeedSequence().generate_state(1)[0]))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = self._make_network(frames.shape[1], len(uniques))
-            loader = torch.utils.data.DataLoader(
-                _Sequences(X, targets), batch_size=self.batch_size, shuffle=True,
-                collate_fn=_collate, generator=torch.Generator().manual_seed(seed))
-            module = TrainingModule(network, loss=_CTCObjective(),
-                                    learning_rate=self.learning_rate)
-            self.history_, _ = train_network(module, loader, None, max_epochs=self.max_epochs,
-                                             verbose=resolve_verbose(self.verbose),
-                                             trainer_kwargs=self.trainer_kwargs)
-        self.network_ = network.cpu().eval()
         self.labels_ = uniques
         self.string_labels_ = strings
         self.n_features_in_ = frames.shape[1]
         self.feature_mean_ = mean.astype(np.float64)
         self.feature_scale_ = scale.astype(np.float64)
-        return self
+        seed = self._seed()
+        loader = torch.utils.data.DataLoader(
+            _Sequences(X, targets), batch_size=self.batch_size, shuffle=True,
+            collate_fn=_collate, generator=torch.Generator().manual_seed(seed))
+        return self._train(seed, loader, loss=_CTCObjective())
 
-    def _make_network(self, n_features, n_labels):
-        return CTCNet(n_features, n_labels, encoder=self.encoder, hidden_size=self.hidden_size,
-                      n_layers=self.n_layers, bidirectional=self.bidirectional,
-                      n_heads=self.n_heads, dropout=self.dropout)
+    def _make_network(self):
+        return CTCNet(self.n_features_in_, len(self.labels_), encoder=self.encoder,
+                      hidden_size=self.hidden_size, n_layers=self.n_layers,
+                      bidirectional=self.bidirectional, n_heads=self.n_heads,
+                      dropout=self.dropout)
 
     # -------------------------------------------------------------------------- predict
     def log_probs(self, X):
@@ -735,14 +708,7 @@ class CTCLabeller(BaseEstimator):
         return 1.0 - label_error_rate([list(s) for s in y], [list(p) for p in pred])
 
     # -------------------------------------------------------------------------- persistence
-    def save(self, path):
-        """Save the fitted labeller to ``path`` (a zip of JSON metadata and weights, no pickle).
-
-        Parameters
-        ----------
-        path : str or path-like
-        """
-        check_is_fitted(self)
+    def _fitted_state(self):
         bad = [v for v in self.labels_ if not isinstance(v, _JSON_LABEL)]
         if bad:
             raise ValueError(
@@ -750,32 +716,14 @@ class CTCLabeller(BaseEstimator):
                 f"float and bool; got {type(bad[0]).__name__} {bad[0]!r}. Map the labels to "
                 f"strings or ints before fit."
             )
-        fitted = {"labels": self.labels_, "string_labels": self.string_labels_,
-                  "n_features_in": self.n_features_in_,
-                  "feature_mean": self.feature_mean_.tolist(),
-                  "feature_scale": self.feature_scale_.tolist(), "history": self.history_}
-        save_estimator(self, path, fitted, self.network_.state_dict())
+        return {"labels": self.labels_, "string_labels": self.string_labels_,
+                "n_features_in": self.n_features_in_,
+                "feature_mean": self.feature_mean_.tolist(),
+                "feature_scale": self.feature_scale_.tolist()}
 
-    @classmethod
-    def load(cls, path):
-        """Load a labeller written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : str or path-like
-
-        Returns
-        -------
-        CTCLabeller
-            Fitted, with the saved parameters, labels and weights.
-        """
-        est, fitted, state = load_estimator(cls, path, _FITTED)
-        est.labels_ = fitted["labels"]
-        est.string_labels_ = fitted["string_labels"]
-        est.n_features_in_ = fitted["n_features_in"]
-        est.feature_mean_ = np.asarray(fitted["feature_mean"], dtype=np.float64)
-        est.feature_scale_ = np.asarray(fitted["feature_scale"], dtype=np.float64)
-        est.history_ = fitted["history"]
-        network = est._make_network(est.n_features_in_, len(est.labels_))
-        est.network_ = restore_network(network, state, path)
-        return est
+    def _restore(self, state):
+        self.labels_ = state["labels"]
+        self.string_labels_ = state["string_labels"]
+        self.n_features_in_ = state["n_features_in"]
+        self.feature_mean_ = np.asarray(state["feature_mean"], dtype=np.float64)
+        self.feature_scale_ = np.asarray(state["feature_scale"], dtype=np.float64)

@@ -1,19 +1,24 @@
-"""Text corpora shipped with tsforecast; everything loads offline from the package.
+"""Text corpora: those shipped with tsforecast, and the sentence polarity set from a local copy.
 
-See ``tsforecast/nlp/data/NOTICE.md`` for sources and licences.
+Everything loads offline. See ``tsforecast/nlp/data/NOTICE.md`` for the
+sources and licences of the shipped corpora; the sentence polarity set is
+released for research use only, so it is not shipped and is read from a path.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from ..utils.validation import check_bool, check_options
 from .text import encode
 
-__all__ = ["load_ptb", "load_tiny_shakespeare", "load_addition", "load_date"]
+__all__ = ["load_ptb", "load_tiny_shakespeare", "load_addition", "load_date",
+           "load_sentence_polarity"]
 
 PTB_SPLITS = ("train", "valid", "test")
 EOS = "<eos>"
@@ -179,6 +184,8 @@ def load_date():
     True
     """
     return _copy(_dlfs2_pairs("date"))
+
+
 def load_tiny_shakespeare():
     """Load Tiny Shakespeare, the character-level corpus of char-rnn, split 90/10.
 
@@ -214,3 +221,83 @@ def load_tiny_shakespeare():
         text = f.read()
     cut = int(0.9 * len(text))
     return text[:cut], text[cut:]
+
+
+#: Environment variable naming the folder of the sentence polarity files.
+POLARITY_ENV = "TSFORECAST_SENTIMENT_DATA"
+_POLARITY_FILES = ("rt-polarity.pos", "rt-polarity.neg")
+
+
+def _polarity_folder(path):
+    if path is not None:
+        return Path(path), "the 'path' argument"
+    if os.environ.get(POLARITY_ENV):
+        return Path(os.environ[POLARITY_ENV]), f"${POLARITY_ENV}"
+    checkout = Path(__file__).resolve().parents[2]  # the folder holding tsforecast/
+    return checkout.parent / "shared" / "data" / "sentiment", "the default beside the checkout"
+
+
+def _decoded_lines(file):
+    """Lines of ``file``, each decoded as UTF-8 or, failing that, as Latin-1.
+
+    Some copies of the set mix the two encodings line by line, so one
+    encoding for the whole file would fail or garble half of it.
+    """
+    lines = []
+    for raw in file.read_bytes().splitlines():
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw.decode("latin-1")
+        if line.strip():
+            lines.append(line.strip())
+    return lines
+
+
+def load_sentence_polarity(path=None):
+    """Load the sentence polarity set v1.0 (Pang & Lee, 2005) from a local folder.
+
+    10,662 one-sentence movie-review snippets, 5,331 positive and 5,331
+    negative, lower-cased and tokenised (tokens separated by spaces). The
+    set is released for research use and is not shipped with tsforecast:
+    the folder holding ``rt-polarity.pos`` and ``rt-polarity.neg`` is
+    ``path``, else the environment variable ``TSFORECAST_SENTIMENT_DATA``,
+    else ``shared/data/sentiment`` beside the folder that holds the
+    ``tsforecast`` package's checkout. Lines are decoded as UTF-8, or as
+    Latin-1 where that fails (some copies mix the two); blank lines are skipped.
+
+    Parameters
+    ----------
+    path : str, path-like or None, default=None
+        The folder of the two files.
+
+    Returns
+    -------
+    texts : list of str
+        The positive snippets, then the negative ones, in file order.
+    labels : ndarray of shape (n_texts,), dtype int64
+        1 for positive, 0 for negative.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the folder lacks either file; the message names the folder, where
+        it came from, and how to point to a copy.
+
+    References
+    ----------
+    Pang, B. & Lee, L. (2005). Seeing stars: exploiting class relationships for
+    sentiment categorization with respect to rating scales. *ACL*.
+    """
+    folder, source = _polarity_folder(path)
+    missing = [name for name in _POLARITY_FILES if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"The sentence polarity set is not at {folder} ({source}): {', '.join(missing)} "
+            f"missing. It is not shipped with tsforecast (research-use licence); download "
+            f"rt-polarity.pos and rt-polarity.neg (Pang & Lee's sentence polarity data v1.0) "
+            f"and pass their folder as path=..., or set ${POLARITY_ENV} to it."
+        )
+    positive, negative = (_decoded_lines(folder / name) for name in _POLARITY_FILES)
+    labels = np.r_[np.ones(len(positive), dtype=np.int64), np.zeros(len(negative), dtype=np.int64)]
+    return positive + negative, labels

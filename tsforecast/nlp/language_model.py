@@ -17,33 +17,24 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
 from .._atomic import atomic_fit
-from .._persistence import (
-    EPOCH,
-    HISTORY,
-    STRINGS,
-    fitted_schema,
-    load_estimator,
-    restore_network,
-    save_estimator,
-)
-from .._training import VAL_LOSS, TrainingModule, resolve_verbose, train_network
+from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
+from .._training import VAL_LOSS, TrainingModule
 from ..models.recurrent import recurrent_stack
 from ..utils.validation import (
     check_bool,
-    check_dict,
     check_float,
     check_int,
     check_options,
     check_random_state,
 )
+from ._base import TextEstimator
+from .vocab import Vocabulary, tokenize
 
 __all__ = ["LanguageModelNet", "RNNLM"]
 
@@ -207,14 +198,15 @@ def _tokens(text, unit, name, what="text"):
             f"{type(text).__name__} instead."
         )
     if unit == "char":
-        return list(text if lines is None else "".join(line + "\n" for line in lines))
+        return tokenize(text if lines is None else "".join(line + "\n" for line in lines),
+                        "char")
     if lines is None:
         lines = text.splitlines()
     # Penn Treebank's convention: whitespace tokens, "<eos>" after every (non-blank) line
-    return [t for line in lines if line.strip() for t in (*line.split(), EOS)]
+    return [t for line in lines if line.strip() for t in (*tokenize(line, "word"), EOS)]
 
 
-class RNNLM(BaseEstimator):
+class RNNLM(TextEstimator):
     """Recurrent neural network language model over words or characters.
 
     The model reads a text token by token and predicts the next one: an
@@ -324,10 +316,15 @@ class RNNLM(BaseEstimator):
     True
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, unit="word", *, cell="lstm", embedding_size=200, hidden_size=200,
                  n_layers=2, dropout=0.2, tie_weights=True, bptt=35, optimizer="sgd",
                  clip=0.25, lr_decay=0.25, learning_rate=20.0, batch_size=20, max_epochs=10,
                  patience=3, random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.unit = unit
         self.cell = cell
         self.embedding_size = embedding_size
@@ -339,16 +336,10 @@ class RNNLM(BaseEstimator):
         self.optimizer = optimizer
         self.clip = clip
         self.lr_decay = lr_decay
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
         self.patience = patience
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # ------------------------------------------------------------------ fit
-    def _check_params(self):
+    def _check_own_params(self):
         check_options(self, "unit", self.unit, UNITS)
         check_options(self, "cell", self.cell, CELLS)
         check_int(self, "embedding_size", self.embedding_size)
@@ -362,14 +353,6 @@ class RNNLM(BaseEstimator):
                     high_open=True, allow_none=True)
         check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
                     high_open=True, allow_none=True)
-        check_float(self, "learning_rate", self.learning_rate, low=0.0, high=math.inf,
-                    low_open=True, high_open=True)
-        check_int(self, "batch_size", self.batch_size)
-        check_int(self, "max_epochs", self.max_epochs)
-        check_int(self, "patience", self.patience, allow_none=True)
-        check_random_state(self, self.random_state)
-        check_bool(self, "verbose", self.verbose, allow_none=True)
-        check_dict(self, "trainer_kwargs", self.trainer_kwargs)
         if self.tie_weights and self.embedding_size != self.hidden_size:
             raise ValueError(
                 f"RNNLM with tie_weights=True shares one matrix between the embedding and "
@@ -400,23 +383,19 @@ class RNNLM(BaseEstimator):
         """
         self._check_params()
         tokens = _tokens(text, self.unit, "RNNLM.fit")
-        codes, uniques = pd.factorize(np.asarray(tokens, dtype=object))
+        # most frequent first, ties in order of first appearance
+        vocab = Vocabulary.from_tokens(tokens)
         min_tokens = self.batch_size * 2
-        if len(tokens) < min_tokens or len(uniques) < 2:
+        if len(tokens) < min_tokens or len(vocab) < 2:
             raise ValueError(
                 f"RNNLM needs at least 2 distinct tokens and batch_size * 2 = {min_tokens} "
                 f"tokens to train on ({self.batch_size} streams of 2 or more), but the text "
-                f"has {len(tokens)} tokens, {len(uniques)} distinct. Pass a longer text or "
+                f"has {len(tokens)} tokens, {len(vocab)} distinct. Pass a longer text or "
                 f"lower 'batch_size'."
             )
-        counts = np.bincount(codes, minlength=len(uniques))
-        order = np.argsort(-counts, kind="stable")  # most frequent first, ties by appearance
-        new_id = np.empty(len(order), dtype=np.int64)
-        new_id[order] = np.arange(len(order))
-        vocabulary = [str(uniques[i]) for i in order]
-        token_to_id = {t: i for i, t in enumerate(vocabulary)}
-        ids = new_id[codes]
-        val_ids = None
+        self._set_vocabulary(vocab.tokens)
+        ids = self._encode(tokens, "The text")
+        val_loader = None
         if validation is not None:
             val_tokens = _tokens(validation, self.unit, "RNNLM.fit", "validation")
             if len(val_tokens) < 2:
@@ -425,58 +404,48 @@ class RNNLM(BaseEstimator):
                     f"validation text needs at least 2 tokens. Got {len(val_tokens)}. Pass a "
                     f"longer text or validation=None."
                 )
-            val_ids = self._encode(val_tokens, token_to_id, "The validation text")
-
-        seed = (self.random_state if self.random_state is not None
-                else int(np.random.SeedSequence().generate_state(1)[0]))
-        verbose = resolve_verbose(self.verbose)
-        train_loader = torch.utils.data.DataLoader(
-            _StreamChunks(ids, self.batch_size, self.bptt), batch_size=None, shuffle=False)
-        val_loader = None
-        if val_ids is not None:
+            val_ids = self._encode(val_tokens, "The validation text")
             n_streams = max(1, min(self.batch_size, (len(val_ids) - 1) // 2))
             val_loader = torch.utils.data.DataLoader(
                 _StreamChunks(val_ids, n_streams, self.bptt), batch_size=None, shuffle=False)
-        trainer_kwargs = {"gradient_clip_val": self.clip, **(self.trainer_kwargs or {})}
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = self._make_network(len(vocabulary))
-            module = _StatefulTraining(network, optimizer=self.optimizer,
-                                       learning_rate=self.learning_rate,
-                                       lr_decay=self.lr_decay)
-            module.monitor_validation = val_loader is not None
-            self.history_, self.best_epoch_ = train_network(
-                module, train_loader, val_loader, max_epochs=self.max_epochs,
-                patience=self.patience, verbose=verbose, trainer_kwargs=trainer_kwargs)
-        self.network_ = network.cpu().eval()
-        self.vocabulary_ = vocabulary
-        self.token_to_id_ = token_to_id
-        return self
+        train_loader = torch.utils.data.DataLoader(
+            _StreamChunks(ids, self.batch_size, self.bptt), batch_size=None, shuffle=False)
 
-    def _make_network(self, vocab_size):
-        return LanguageModelNet(vocab_size, embedding_size=self.embedding_size,
+        def module(network):
+            stateful = _StatefulTraining(network, optimizer=self.optimizer,
+                                         learning_rate=self.learning_rate,
+                                         lr_decay=self.lr_decay)
+            stateful.monitor_validation = val_loader is not None
+            return stateful
+
+        return self._train(self._seed(), train_loader, val_loader, module=module,
+                           patience=self.patience,
+                           trainer_kwargs={"gradient_clip_val": self.clip,
+                                           **(self.trainer_kwargs or {})})
+
+    def _set_vocabulary(self, tokens):
+        vocab = Vocabulary(tokens, unknown=UNK if UNK in tokens else None)
+        self._vocab = vocab
+        self.vocabulary_ = vocab.tokens
+        self.token_to_id_ = vocab.index
+
+    def _make_network(self):
+        return LanguageModelNet(len(self.vocabulary_), embedding_size=self.embedding_size,
                                 hidden_size=self.hidden_size, n_layers=self.n_layers,
                                 cell=self.cell, dropout=self.dropout,
                                 tie_weights=self.tie_weights)
 
-    def _encode(self, tokens, token_to_id, what):
-        unk = token_to_id.get(UNK)
-        ids = np.fromiter((token_to_id.get(t, -1) for t in tokens), dtype=np.int64,
-                          count=len(tokens))
-        missing = ids < 0
-        if missing.any():
-            if unk is None:
-                unknown = list(dict.fromkeys(np.asarray(tokens, dtype=object)[missing]))
-                shown = ", ".join(repr(t) for t in unknown[:10])
-                more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-                raise ValueError(
-                    f"{what} has {len(unknown)} {self.unit}(s) that are not in the vocabulary "
-                    f"of this RNNLM ({shown}{more}), which has no '<unk>' token to stand for "
-                    f"them. Use only known tokens, or fit on a text where rare words are "
-                    f"replaced by '<unk>' (as Penn Treebank does)."
-                )
-            ids[missing] = unk
-        return ids
+    def _fitted_state(self):
+        return {"vocabulary": self.vocabulary_}
+
+    def _restore(self, state):
+        self._set_vocabulary(list(state["vocabulary"]))
+
+    def _encode(self, tokens, what):
+        return self._vocab.encode(
+            tokens, owner="RNNLM", what=what, unit=self.unit,
+            hint="It has no '<unk>' token to stand for them. Use only known tokens, or fit on a "
+                 "text where rare words are replaced by '<unk>' (as Penn Treebank does).")
 
     # ------------------------------------------------------------------ scoring
     def loss_per_token(self, text):
@@ -503,7 +472,7 @@ class RNNLM(BaseEstimator):
                 f"RNNLM scores each token from the ones before it, so the text needs at least "
                 f"2 tokens. Got {len(tokens)}. Pass a longer text."
             )
-        ids = torch.as_tensor(self._encode(tokens, self.token_to_id_, "The text"))
+        ids = torch.as_tensor(self._encode(tokens, "The text"))
         network = self.network_.eval()
         total, state = 0.0, None
         with torch.no_grad():
@@ -569,7 +538,7 @@ class RNNLM(BaseEstimator):
         if not isinstance(prompt, str):
             raise TypeError(f"RNNLM.generate expects the prompt as a str. Got "
                             f"{type(prompt).__name__} instead.")
-        tokens = prompt.split() if self.unit == "word" else list(prompt)
+        tokens = tokenize(prompt, self.unit)
         if not tokens:
             start = EOS if self.unit == "word" else "\n"
             if start not in self.token_to_id_:
@@ -578,7 +547,7 @@ class RNNLM(BaseEstimator):
                     f"which is not in the vocabulary. Pass a non-empty prompt."
                 )
             tokens = [start]
-        ids = torch.as_tensor(self._encode(tokens, self.token_to_id_, "The prompt"))
+        ids = torch.as_tensor(self._encode(tokens, "The prompt"))
         generator = torch.Generator().manual_seed(
             random_state if random_state is not None
             else int(np.random.SeedSequence().generate_state(1)[0]))
@@ -599,46 +568,3 @@ class RNNLM(BaseEstimator):
             return "".join(words)
         lines = " ".join(words).split(EOS)
         return "\n".join(line.strip() for line in lines)
-
-    # ------------------------------------------------------------------ persistence
-    def save(self, path):
-        """Save the fitted model to ``path`` (a zip of JSON metadata and weights; no pickle).
-
-        Parameters
-        ----------
-        path : str or path-like
-        """
-        check_is_fitted(self)
-        params = self.get_params()
-        if params["trainer_kwargs"] is not None:
-            params["trainer_kwargs"] = None  # may hold callbacks JSON cannot store
-        fitted = {"vocabulary": self.vocabulary_, "history": self.history_,
-                  "best_epoch": self.best_epoch_}
-        save_estimator(self, path, fitted, self.network_.state_dict(), params=params)
-
-    @classmethod
-    def load(cls, path):
-        """Load a model written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : str or path-like
-
-        Returns
-        -------
-        RNNLM
-            The fitted model (``trainer_kwargs`` is not stored and comes back None).
-
-        Raises
-        ------
-        tsforecast.exceptions.ModelFileError
-            If ``path`` is not a file written by ``RNNLM.save``.
-        """
-        est, fitted, state = load_estimator(cls, path, _FITTED)
-        est.vocabulary_ = list(fitted["vocabulary"])
-        est.token_to_id_ = {t: i for i, t in enumerate(est.vocabulary_)}
-        est.history_ = fitted["history"]
-        est.best_epoch_ = fitted["best_epoch"]
-        network = est._make_network(len(est.vocabulary_))
-        est.network_ = restore_network(network, state, path)
-        return est

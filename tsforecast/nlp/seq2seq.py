@@ -13,36 +13,19 @@ the next token, padding ignored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .._atomic import atomic_fit
-from .._persistence import (
-    EPOCH,
-    HISTORY,
-    STRINGS,
-    fitted_schema,
-    load_estimator,
-    restore_network,
-    save_estimator,
-)
-from .._training import TrainingModule, resolve_verbose, train_network
+from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
-from ..utils.validation import (
-    check_bool,
-    check_dict,
-    check_float,
-    check_int,
-    check_options,
-    check_random_state,
-)
+from ..utils.validation import check_bool, check_float, check_int, check_options
+from ._base import TextEstimator
 from .decoding import beam_search, greedy_search
+from .vocab import Vocabulary, check_texts, pad_ids, tokenize
 
 __all__ = ["Seq2SeqNet", "Seq2Seq"]
 
@@ -164,24 +147,7 @@ class _Batches(torch.utils.data.IterableDataset):
             yield (source, lengths, target[:, :-1]), target[:, 1:]
 
 
-def _strings(obj, values, what):
-    name = type(obj).__name__
-    if isinstance(values, str):
-        raise TypeError(f"{name} expects {what} as a list of str, not one str. Wrap a single "
-                        f"string in a list: [{values[:30]!r}].")
-    if isinstance(values, np.ndarray):
-        values = values.tolist()
-    if not isinstance(values, Sequence) or len(values) == 0:
-        got = "an empty list" if hasattr(values, "__len__") else type(values).__name__
-        raise ValueError(f"{name} expects {what} as a non-empty list of str. Got {got}.")
-    for i, v in enumerate(values):
-        if not isinstance(v, str):
-            raise TypeError(f"{name} expects {what} as a list of str; item {i} is "
-                            f"{type(v).__name__} {v!r}. Convert it with str() first.")
-    return list(values)
-
-
-class Seq2Seq(BaseEstimator):
+class Seq2Seq(TextEstimator):
     """Encoder-decoder for text, with optional attention: map a string to a string.
 
     The encoder (an LSTM or GRU, optionally bidirectional) reads the source's
@@ -286,11 +252,16 @@ class Seq2Seq(BaseEstimator):
     (True, ['a', 'b', 'c'])
     """
 
+    _fitted_schema = _FITTED
+
     def __init__(self, unit="char", *, cell="lstm", embedding_size=16, hidden_size=128,
                  n_layers=1, bidirectional=False, attention="additive", reverse_input=False,
                  peeky=False, dropout=0.0, learning_rate=1e-3, batch_size=128, max_epochs=25,
                  patience=3, validation_size=0.1, random_state=None, verbose=None,
                  trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.unit = unit
         self.cell = cell
         self.embedding_size = embedding_size
@@ -301,17 +272,11 @@ class Seq2Seq(BaseEstimator):
         self.reverse_input = reverse_input
         self.peeky = peeky
         self.dropout = dropout
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
         self.patience = patience
         self.validation_size = validation_size
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
     # ------------------------------------------------------------------ checks and tokens
-    def _check_params(self):
+    def _check_own_params(self):
         check_options(self, "unit", self.unit, UNITS)
         check_options(self, "cell", self.cell, CELLS)
         check_int(self, "embedding_size", self.embedding_size)
@@ -322,16 +287,6 @@ class Seq2Seq(BaseEstimator):
         check_bool(self, "reverse_input", self.reverse_input)
         check_bool(self, "peeky", self.peeky)
         check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
-        check_float(self, "learning_rate", self.learning_rate, low=0.0, high=float("inf"),
-                    low_open=True, high_open=True)
-        check_int(self, "batch_size", self.batch_size)
-        check_int(self, "max_epochs", self.max_epochs)
-        check_int(self, "patience", self.patience, allow_none=True)
-        check_float(self, "validation_size", self.validation_size, low=0.0, high=1.0,
-                    high_open=True, allow_none=True)
-        check_random_state(self, self.random_state)
-        check_bool(self, "verbose", self.verbose, allow_none=True)
-        check_dict(self, "trainer_kwargs", self.trainer_kwargs)
         if self.attention == "dot" and self.bidirectional:
             raise ValueError(
                 f"The 'attention' parameter of Seq2Seq cannot be 'dot' with bidirectional=True: "
@@ -341,7 +296,7 @@ class Seq2Seq(BaseEstimator):
             )
 
     def _tokens(self, text):
-        return list(text) if self.unit == "char" else text.split()
+        return tokenize(text, self.unit)
 
     def _join(self, tokens):
         return "".join(tokens) if self.unit == "char" else " ".join(tokens)
@@ -365,7 +320,7 @@ class Seq2Seq(BaseEstimator):
                 )
             ids = [lookup[t] for t in tokens]
             rows.append(ids[::-1] if self.reverse_input else ids)
-        return _pad(rows)
+        return pad_ids(rows)
 
     # ------------------------------------------------------------------ fit
     @atomic_fit
@@ -386,8 +341,8 @@ class Seq2Seq(BaseEstimator):
             The fitted estimator.
         """
         self._check_params()
-        sources = _strings(self, sources, "sources")
-        targets = _strings(self, targets, "targets")
+        sources = check_texts(self, sources, "sources")
+        targets = check_texts(self, targets, "targets")
         if len(sources) != len(targets):
             raise ValueError(f"Seq2Seq.fit got {len(sources)} sources but {len(targets)} "
                              f"targets. Pass one target per source.")
@@ -395,8 +350,8 @@ class Seq2Seq(BaseEstimator):
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("Seq2Seq.fit expects validation_data as a tuple "
                                 "(sources, targets) or None.")
-            val_sources = _strings(self, validation_data[0], "validation sources")
-            val_targets = _strings(self, validation_data[1], "validation targets")
+            val_sources = check_texts(self, validation_data[0], "validation sources")
+            val_targets = check_texts(self, validation_data[1], "validation targets")
             if len(val_sources) != len(val_targets):
                 raise ValueError(f"validation_data has {len(val_sources)} sources but "
                                  f"{len(val_targets)} targets. Pass one target per source.")
@@ -411,8 +366,8 @@ class Seq2Seq(BaseEstimator):
             sources, targets = sources[:cut], targets[:cut]
 
         def vocabulary(texts):
-            return [*SPECIALS, *sorted({t for s in texts for t in self._tokens(s)}
-                                       - set(SPECIALS))]
+            tokens = [t for text in texts for t in self._tokens(text)]
+            return Vocabulary.from_tokens(tokens, order="sorted", specials=SPECIALS).tokens
 
         self.source_vocabulary_ = vocabulary(sources + val_sources)
         self.target_vocabulary_ = vocabulary(targets + val_targets)
@@ -420,14 +375,13 @@ class Seq2Seq(BaseEstimator):
 
         def encode(src, tgt):
             source, lengths = self._encode_sources(src)
-            target, target_lengths = _pad([[1, *(target_ids[t] for t in self._tokens(s)), 2]
+            target, target_lengths = pad_ids([[1, *(target_ids[t] for t in self._tokens(s)), 2]
                                            for s in tgt])
             return source, lengths, target, target_lengths - 1  # tokens after <s>
 
         train = encode(sources, targets)
         self.max_target_length_ = int(train[3].max()) - 1  # without </s>
-        seed = (self.random_state if self.random_state is not None
-                else int(np.random.SeedSequence().generate_state(1)[0]))
+        seed = self._seed()
         train_loader = torch.utils.data.DataLoader(
             _Batches(*train, self.batch_size, seed=seed), batch_size=None)
         val_loader = None
@@ -435,17 +389,8 @@ class Seq2Seq(BaseEstimator):
             val_loader = torch.utils.data.DataLoader(
                 _Batches(*encode(val_sources, val_targets), max(self.batch_size, 512)),
                 batch_size=None)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = self._make_network()
-            module = TrainingModule(network, loss=_SequenceCrossEntropy(),
-                                    learning_rate=self.learning_rate)
-            self.history_, self.best_epoch_ = train_network(
-                module, train_loader, val_loader, max_epochs=self.max_epochs,
-                patience=self.patience if val_loader is not None else None,
-                verbose=resolve_verbose(self.verbose), trainer_kwargs=self.trainer_kwargs)
-        self.network_ = network.cpu().eval()
-        return self
+        return self._train(seed, train_loader, val_loader, loss=_SequenceCrossEntropy(),
+                           patience=self.patience)
 
     def _make_network(self):
         return Seq2SeqNet(len(self.source_vocabulary_), len(self.target_vocabulary_),
@@ -463,7 +408,7 @@ class Seq2Seq(BaseEstimator):
         check_is_fitted(self)
         check_int(self, "beam_width", beam_width)
         check_int(self, "max_length", max_length, allow_none=True)
-        sources = _strings(self, sources, "sources")
+        sources = check_texts(self, sources, "sources")
         max_length = self.max_target_length_ + 1 if max_length is None else max_length
         source, lengths = self._encode_sources(sources)
         network, chunk = self.network_.eval(), max(self.batch_size, 512)
@@ -529,7 +474,7 @@ class Seq2Seq(BaseEstimator):
         -------
         float
         """
-        targets = _strings(self, targets, "targets")
+        targets = check_texts(self, targets, "targets")
         predictions = self.predict(sources, beam_width=beam_width)
         if len(predictions) != len(targets):
             raise ValueError(f"Seq2Seq.score got {len(predictions)} sources but "
@@ -580,49 +525,15 @@ class Seq2Seq(BaseEstimator):
         return weights, self._tokens(source), outputs
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path):
-        """Save the fitted model to ``path`` (a zip of JSON and weights; no pickles).
+    def _fitted_state(self):
+        return {"source_vocabulary": self.source_vocabulary_,
+                "target_vocabulary": self.target_vocabulary_,
+                "max_target_length": self.max_target_length_}
 
-        Parameters
-        ----------
-        path : str or path-like
-        """
-        check_is_fitted(self)
-        fitted = {"source_vocabulary": self.source_vocabulary_,
-                  "target_vocabulary": self.target_vocabulary_,
-                  "max_target_length": self.max_target_length_,
-                  "history": self.history_, "best_epoch": self.best_epoch_}
-        save_estimator(self, path, fitted, self.network_.state_dict())
-
-    @classmethod
-    def load(cls, path):
-        """Load a model written by :meth:`save`.
-
-        Parameters
-        ----------
-        path : str or path-like
-
-        Returns
-        -------
-        Seq2Seq
-        """
-        est, fitted, state = load_estimator(cls, path, _FITTED)
-        est.source_vocabulary_ = fitted["source_vocabulary"]
-        est.target_vocabulary_ = fitted["target_vocabulary"]
-        est.max_target_length_ = fitted["max_target_length"]
-        est.history_ = fitted["history"]
-        est.best_epoch_ = fitted["best_epoch"]
-        network = est._make_network()
-        est.network_ = restore_network(network, state, path)
-        return est
-
-
-def _pad(rows):
-    """Lists of ids -> a zero-padded LongTensor ``(N, max_len)`` and the lengths ``(N,)``."""
-    lengths = np.array([len(r) for r in rows], dtype=np.int64)
-    out = np.zeros((len(rows), int(lengths.max())), dtype=np.int64)
-    out[np.arange(out.shape[1]) < lengths[:, None]] = [i for r in rows for i in r]
-    return torch.from_numpy(out), torch.from_numpy(lengths)
+    def _restore(self, state):
+        self.source_vocabulary_ = state["source_vocabulary"]
+        self.target_vocabulary_ = state["target_vocabulary"]
+        self.max_target_length_ = state["max_target_length"]
 
 
 def _log_prob_step(network, maps=None):

@@ -8,41 +8,10 @@ order of first appearance, so results do not depend on hashing or sorting.
 from __future__ import annotations
 
 import os
-import re
 
-import numpy as np
-import pandas as pd
+from .vocab import Vocabulary, tokenize
 
 __all__ = ["preprocess", "tokenize", "encode"]
-
-# Numbers keep their decimal point or thousands comma ("3.14", "1,000"); words keep
-# inner apostrophes and hyphens ("don't", "state-of-the-art"); any other
-# non-space character is a token of its own (punctuation).
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['\u2019-]\w+)*|[^\w\s]")
-
-
-def tokenize(text):
-    """Split ``text`` into lower-cased words and punctuation tokens.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    list of str
-
-    Examples
-    --------
-    >>> from tsforecast.nlp import tokenize
-    >>> tokenize("You say goodbye, and I say hello.")
-    ['you', 'say', 'goodbye', ',', 'and', 'i', 'say', 'hello', '.']
-    >>> tokenize("It's a state-of-the-art, 3.5-ton truck!")
-    ["it's", 'a', 'state-of-the-art', ',', '3.5', '-', 'ton', 'truck', '!']
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"tokenize expects text as a str. Got {type(text).__name__} instead.")
-    return _TOKEN.findall(text.lower())
 
 
 def encode(tokens, word_to_id=None):
@@ -76,23 +45,22 @@ def encode(tokens, word_to_id=None):
     if isinstance(tokens, str):
         raise TypeError("encode expects a sequence of tokens, not one str. Split the text "
                         "first, e.g. with tokenize(text), or call preprocess(text).")
-    # pandas.factorize hashes in C and numbers values by first appearance
-    codes, uniques = pd.factorize(np.asarray(tokens, dtype=object))
-    uniques = [str(w) for w in uniques]
     if word_to_id is None:
-        return codes.astype(np.int64), {w: i for i, w in enumerate(uniques)}, uniques
-    missing = [w for w in uniques if w not in word_to_id]
+        vocab = Vocabulary.from_tokens(tokens, order="appearance")
+        id_to_word = [str(w) for w in vocab.tokens]
+        return vocab.encode(tokens), {w: i for i, w in enumerate(id_to_word)}, id_to_word
+    id_to_word = [None] * len(word_to_id)
+    for word, i in word_to_id.items():
+        id_to_word[i] = word
+    vocab = Vocabulary(id_to_word)
+    missing = [w for w in dict.fromkeys(tokens) if w not in vocab]
     if missing:
         raise ValueError(
             f"{len(missing)} tokens are not in the given vocabulary of {len(word_to_id)} "
             f"words, e.g. {missing[:5]}. Encode with the vocabulary they belong to, or pass "
             f"word_to_id=None to build a new one."
         )
-    lookup = np.array([word_to_id[w] for w in uniques], dtype=np.int64)
-    id_to_word = [None] * len(word_to_id)
-    for word, i in word_to_id.items():
-        id_to_word[i] = word
-    return lookup[codes], dict(word_to_id), id_to_word
+    return vocab.encode(tokens), dict(word_to_id), id_to_word
 
 
 def preprocess(text):

@@ -18,33 +18,31 @@ through the library's one Lightning module, as the forecasters do.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-import pandas as pd
 import torch
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .._atomic import atomic_fit
-from .._training import TrainingModule, resolve_verbose, train_network
-from ..utils.validation import (
-    check_bool,
-    check_dict,
-    check_float,
-    check_int,
-    check_random_state,
-)
+from .._persistence import EPOCH, HISTORY, NUMBERS, STRINGS, fitted_schema
+from ..utils.validation import check_float, check_int, check_options
+from ._base import TextEstimator
 from .similarity import analogy as _analogy
 from .similarity import cos_similarity
 from .similarity import most_similar as _most_similar
 from .text import text_lines
+from .vocab import Vocabulary
 
-__all__ = ["Word2VecNet", "CBOW", "SkipGram", "save_word2vec_format", "load_word2vec_format"]
+__all__ = ["Word2VecNet", "Word2Vec", "CBOW", "SkipGram", "save_word2vec_format",
+           "load_word2vec_format", "vectors_of"]
 
 #: Exponent of the unigram counts in the noise distribution (Mikolov et al., 2013).
 NOISE_POWER = 0.75
+ARCHITECTURES = ("skipgram", "cbow")
+_FITTED = fitted_schema(vocabulary=STRINGS, word_counts=NUMBERS, history=HISTORY,
+                        best_epoch=EPOCH)
 
 
 class Word2VecNet(nn.Module):
@@ -166,39 +164,35 @@ def _sentences(corpus, name):
     return corpus
 
 
-class _Word2Vec(BaseEstimator):
-    """Shared fit, lookups and export of :class:`CBOW` and :class:`SkipGram`."""
+class _Word2Vec(TextEstimator):
+    """Shared fit, lookups and export of :class:`Word2Vec`, :class:`CBOW` and :class:`SkipGram`.
 
-    _cbow = False
+    The architecture is a class attribute here (fixed by :class:`CBOW` and
+    :class:`SkipGram`) and a parameter of :class:`Word2Vec`.
+    """
+
+    architecture = "skipgram"
+    _fitted_schema = _FITTED
 
     def __init__(self, vector_size=100, *, window_size=5, n_negatives=5, subsample=1e-3,
                  min_count=1, learning_rate=1e-2, batch_size=4096, max_epochs=5,
                  random_state=None, verbose=None, trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
         self.vector_size = vector_size
         self.window_size = window_size
         self.n_negatives = n_negatives
         self.subsample = subsample
         self.min_count = min_count
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.random_state = random_state
-        self.verbose = verbose
-        self.trainer_kwargs = trainer_kwargs
 
-    def _check_params(self):
+    def _check_own_params(self):
+        check_options(self, "architecture", self.architecture, ARCHITECTURES)
         check_int(self, "vector_size", self.vector_size)
         check_int(self, "window_size", self.window_size)
         check_int(self, "n_negatives", self.n_negatives)
         check_float(self, "subsample", self.subsample, low=0.0, high=1.0, allow_none=True)
         check_int(self, "min_count", self.min_count)
-        check_float(self, "learning_rate", self.learning_rate, low=0.0, high=float("inf"),
-                    low_open=True, high_open=True)
-        check_int(self, "batch_size", self.batch_size)
-        check_int(self, "max_epochs", self.max_epochs)
-        check_random_state(self, self.random_state)
-        check_bool(self, "verbose", self.verbose, allow_none=True)
-        check_dict(self, "trainer_kwargs", self.trainer_kwargs)
 
     @atomic_fit
     def fit(self, corpus, y=None):
@@ -222,63 +216,58 @@ class _Word2Vec(BaseEstimator):
         self._check_params()
         sentences = _sentences(corpus, name)
         lengths = np.array([len(s) for s in sentences], dtype=np.int64)
-        tokens = np.empty(int(lengths.sum()), dtype=object)
-        tokens[:] = [t for s in sentences for t in s]
-        codes, uniques = pd.factorize(tokens)
-        counts = np.bincount(codes, minlength=len(uniques))
-        frequent = np.flatnonzero(counts >= self.min_count)
-        if len(frequent) < 2:
+        tokens = [t for s in sentences for t in s]
+        vocab = Vocabulary.from_tokens(tokens, min_count=self.min_count)
+        if len(vocab) < 2:
+            n_distinct = len(Vocabulary.from_tokens(tokens))
             raise ValueError(
                 f"{name} needs at least 2 distinct words occurring min_count={self.min_count} "
-                f"times or more, but the corpus has {len(frequent)} ({len(uniques)} distinct "
+                f"times or more, but the corpus has {len(vocab)} ({n_distinct} distinct "
                 f"words, {len(tokens)} tokens). Lower 'min_count' or pass a larger corpus."
             )
-        # most frequent first; ties keep the order of first appearance
-        order = frequent[np.argsort(-counts[frequent], kind="stable")]
-        new_id = np.full(len(uniques), -1, dtype=np.int64)
-        new_id[order] = np.arange(len(order))
-        ids = new_id[codes]
+        ids = vocab.encode(tokens, missing="mark")
         sentence = np.repeat(np.arange(len(sentences)), lengths)
         kept = ids >= 0
         ids, sentence = ids[kept], sentence[kept]
-        word_counts = counts[order]
-
-        frequency = word_counts / word_counts.sum()
+        self.vocabulary_ = vocab.tokens
+        self.word_to_id_ = vocab.index
+        self.word_counts_ = vocab.counts
+        frequency = self.word_counts_ / self.word_counts_.sum()
         if self.subsample:
             # word2vec's subsampling: keep a word with prob (sqrt(f / t) + 1) * t / f
             ratio = self.subsample / frequency
             keep_prob = np.minimum(1.0, np.sqrt(ratio) + ratio)
         else:
-            keep_prob = np.ones(len(order))
-        noise = word_counts.astype(np.float64) ** NOISE_POWER
+            keep_prob = np.ones(len(vocab))
+        noise = self.word_counts_.astype(np.float64) ** NOISE_POWER
         noise_cdf = np.cumsum(noise / noise.sum())
-
-        seed = (self.random_state if self.random_state is not None
-                else int(np.random.SeedSequence().generate_state(1)[0]))
-        batches = _Batches(ids, sentence, keep_prob, noise_cdf, cbow=self._cbow,
-                           window_size=self.window_size, n_negatives=self.n_negatives,
-                           batch_size=self.batch_size, seed=seed)
         if not np.any(sentence[1:] == sentence[:-1]):
             raise ValueError(
                 f"{name} found no (word, context) pairs: every sentence has fewer than 2 "
                 f"words after dropping words below min_count={self.min_count}. Pass longer "
                 f"sentences or lower 'min_count'."
             )
-        verbose = resolve_verbose(self.verbose)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = Word2VecNet(len(order), self.vector_size)
-            loader = torch.utils.data.DataLoader(batches, batch_size=None)
-            module = TrainingModule(network, loss=nn.BCEWithLogitsLoss(),
-                                    learning_rate=self.learning_rate)
-            self.history_, _ = train_network(module, loader, None, max_epochs=self.max_epochs,
-                                             verbose=verbose, trainer_kwargs=self.trainer_kwargs)
-        self.network_ = network.eval()
-        self.vocabulary_ = [str(uniques[i]) for i in order]
-        self.word_to_id_ = {w: i for i, w in enumerate(self.vocabulary_)}
-        self.word_counts_ = word_counts
+        seed = self._seed()
+        batches = _Batches(ids, sentence, keep_prob, noise_cdf,
+                           cbow=self.architecture == "cbow", window_size=self.window_size,
+                           n_negatives=self.n_negatives, batch_size=self.batch_size, seed=seed)
+        loader = torch.utils.data.DataLoader(batches, batch_size=None)
+        return self._train(seed, loader, loss=nn.BCEWithLogitsLoss())
+
+    def _make_network(self):
+        return Word2VecNet(len(self.vocabulary_), self.vector_size)
+
+    def _set_network(self, network):
+        super()._set_network(network)
         self.word_vectors_ = network.input_vectors.weight[:-1].detach().cpu().numpy().copy()
-        return self
+
+    def _fitted_state(self):
+        return {"vocabulary": self.vocabulary_, "word_counts": self.word_counts_.tolist()}
+
+    def _restore(self, state):
+        self.vocabulary_ = list(state["vocabulary"])
+        self.word_to_id_ = {w: i for i, w in enumerate(self.vocabulary_)}
+        self.word_counts_ = np.asarray(state["word_counts"], dtype=np.int64)
 
     # ------------------------------------------------------------------ lookups
     def _check_words(self, *words):
@@ -354,6 +343,107 @@ class _Word2Vec(BaseEstimator):
         """
         check_is_fitted(self)
         save_word2vec_format(path, self.word_vectors_, self.vocabulary_)
+
+
+class Word2Vec(_Word2Vec):
+    """word2vec word vectors, skip-gram or CBOW, trained with negative sampling.
+
+    Both architectures learn an input and an output vector per word by
+    telling a word that occurs near a context (label 1) from ``n_negatives``
+    noise words (label 0). Skip-gram: each (centre, context) pair within
+    ``window_size`` positions is one example, the centre word's input vector
+    scores the context word; it sees every pair separately, which suits rare
+    words and small corpora. CBOW: the mean input vector of the words around
+    a centre word scores the centre word; one example per word makes it
+    about ``window_size`` times cheaper per epoch, and it smooths over the
+    context, which suits frequent words. :class:`SkipGram` and :class:`CBOW`
+    share its code, each with its architecture fixed.
+
+    Parameters
+    ----------
+    architecture : {"skipgram", "cbow"}, default="skipgram"
+        Predict each context word from the centre word, or the centre word
+        from the mean of its context.
+    vector_size : int, default=100
+        Dimension of the word vectors.
+    window_size : int, default=5
+        Largest number of context words on each side; each centre word draws
+        its window size uniformly from ``1..window_size``.
+    n_negatives : int, default=5
+        Noise words per example, drawn from the unigram distribution raised
+        to the power 0.75.
+    subsample : float or None, default=1e-3
+        Threshold ``t`` of frequent-word subsampling: a word of corpus
+        frequency ``f`` is kept with probability ``(sqrt(f / t) + 1) * t / f``
+        each epoch. None or 0 keeps every word.
+    min_count : int, default=1
+        Words seen fewer times are dropped from the corpus and vocabulary.
+
+    Other Parameters
+    ----------------
+    learning_rate : float, default=1e-2
+        Adam's learning rate.
+    batch_size : int, default=4096
+        Training examples per gradient step.
+    max_epochs : int, default=5
+        Passes over the corpus.
+    random_state : int or None, default=None
+        Seed of the subsampling, windows, negatives and initial vectors.
+    verbose : bool or None, default=None
+        Progress bar; None shows it when standard error is a terminal.
+    trainer_kwargs : dict or None, default=None
+        Extra arguments for ``pytorch_lightning.Trainer``.
+
+    Attributes
+    ----------
+    word_vectors_ : ndarray of shape (n_words, vector_size)
+        The learned (input) word vectors, one row per word of ``vocabulary_``.
+    vocabulary_ : list of str
+        The words, most frequent first.
+    word_to_id_ : dict of str to int
+        Row of each word in ``word_vectors_``.
+    word_counts_ : ndarray of shape (n_words,)
+        Occurrences of each word in the corpus.
+    network_ : Word2VecNet
+        The trained network (input and output vectors).
+    history_ : list of dict
+        Per epoch: ``epoch`` and ``train_loss`` (binary cross-entropy).
+    best_epoch_ : None
+        Always None: word2vec trains without validation data.
+
+    See Also
+    --------
+    tsforecast.nlp.reduce_dimensions : Count-based vectors by PPMI and SVD.
+    tsforecast.nlp.SentimentClassifier : Can start from these vectors (``embeddings=``).
+
+    References
+    ----------
+    Mikolov, T., Chen, K., Corrado, G. & Dean, J. (2013). Efficient estimation
+    of word representations in vector space. *ICLR Workshop*.
+    Mikolov, T., Sutskever, I., Chen, K., Corrado, G. & Dean, J. (2013).
+    Distributed representations of words and phrases and their
+    compositionality. *NeurIPS*.
+
+    Examples
+    --------
+    >>> from tsforecast.nlp import Word2Vec
+    >>> sentences = [["the", "cat", "sat", "on", "the", "mat"]] * 20
+    >>> model = Word2Vec("cbow", vector_size=8, max_epochs=1, random_state=0,
+    ...                  trainer_kwargs={"accelerator": "cpu"}).fit(sentences)
+    >>> model.word_vectors_.shape, model.vocabulary_[:2]
+    ((5, 8), ['the', 'cat'])
+    """
+
+    def __init__(self, architecture="skipgram", *, vector_size=100, window_size=5,
+                 n_negatives=5, subsample=1e-3, min_count=1, learning_rate=1e-2,
+                 batch_size=4096, max_epochs=5, random_state=None, verbose=None,
+                 trainer_kwargs=None):
+        super().__init__(vector_size=vector_size, window_size=window_size,
+                         n_negatives=n_negatives, subsample=subsample, min_count=min_count,
+                         learning_rate=learning_rate, batch_size=batch_size,
+                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
+                         trainer_kwargs=trainer_kwargs)
+        self.architecture = architecture
 
 
 def save_word2vec_format(path, word_vectors, id_to_word):
@@ -474,6 +564,30 @@ def _is_number(text):
     return True
 
 
+def vectors_of(words, vectors):
+    """The rows of ``words`` that ``vectors`` covers, as ``{row: float32 vector}``.
+
+    Parameters
+    ----------
+    words : list of str
+        E.g. a model's vocabulary, one word per row of its embedding.
+    vectors : str, path-like or mapping
+        A file in word2vec's text format (see :func:`load_word2vec_format`),
+        or a mapping word -> vector.
+
+    Returns
+    -------
+    dict of int to ndarray
+    """
+    if isinstance(vectors, Mapping):
+        lookup = vectors
+    else:
+        matrix, word_to_id, _ = load_word2vec_format(vectors)
+        lookup = {w: matrix[i] for w, i in word_to_id.items()}
+    return {i: np.asarray(lookup[w], dtype=np.float32) for i, w in enumerate(words)
+            if w in lookup}
+
+
 class CBOW(_Word2Vec):
     """Continuous bag-of-words word2vec: predict a word from the mean of its context.
 
@@ -529,9 +643,12 @@ class CBOW(_Word2Vec):
         The trained network (input and output vectors).
     history_ : list of dict
         Per epoch: ``epoch`` and ``train_loss`` (binary cross-entropy).
+    best_epoch_ : None
+        Always None: word2vec trains without validation data.
 
     See Also
     --------
+    Word2Vec : Either architecture, chosen by a parameter.
     SkipGram : Predict each context word from the centre word.
     tsforecast.nlp.reduce_dimensions : Count-based vectors by PPMI and SVD.
 
@@ -555,16 +672,7 @@ class CBOW(_Word2Vec):
     ['the', 'cat', 'sat', 'on', 'mat']
     """
 
-    _cbow = True
-
-    def __init__(self, vector_size=100, *, window_size=5, n_negatives=5, subsample=1e-3,
-                 min_count=1, learning_rate=1e-2, batch_size=4096, max_epochs=5,
-                 random_state=None, verbose=None, trainer_kwargs=None):
-        super().__init__(vector_size=vector_size, window_size=window_size,
-                         n_negatives=n_negatives, subsample=subsample, min_count=min_count,
-                         learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
-                         trainer_kwargs=trainer_kwargs)
+    architecture = "cbow"
 
 
 class SkipGram(_Word2Vec):
@@ -622,9 +730,12 @@ class SkipGram(_Word2Vec):
         The trained network (input and output vectors).
     history_ : list of dict
         Per epoch: ``epoch`` and ``train_loss`` (binary cross-entropy).
+    best_epoch_ : None
+        Always None: word2vec trains without validation data.
 
     See Also
     --------
+    Word2Vec : Either architecture, chosen by a parameter.
     CBOW : Predict the centre word from the mean of its context.
     tsforecast.nlp.reduce_dimensions : Count-based vectors by PPMI and SVD.
 
@@ -646,11 +757,4 @@ class SkipGram(_Word2Vec):
     3
     """
 
-    def __init__(self, vector_size=100, *, window_size=5, n_negatives=5, subsample=1e-3,
-                 min_count=1, learning_rate=1e-2, batch_size=4096, max_epochs=5,
-                 random_state=None, verbose=None, trainer_kwargs=None):
-        super().__init__(vector_size=vector_size, window_size=window_size,
-                         n_negatives=n_negatives, subsample=subsample, min_count=min_count,
-                         learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
-                         trainer_kwargs=trainer_kwargs)
+    architecture = "skipgram"
