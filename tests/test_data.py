@@ -1,5 +1,7 @@
 """The data layer: windows are views, splits are chronological, scaling sees training only."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,15 @@ from tsforecast.data import (
     window_starts,
 )
 from tsforecast.data.inputs import as_series_set
-from tsforecast.datasets import load_airpassengers, load_etth1, load_sp500
+import tsforecast.datasets as datasets
+from tsforecast.datasets import (
+    M4_DIR_ENV,
+    load_airpassengers,
+    load_etth1,
+    load_m4,
+    load_sp500,
+)
+from tsforecast.metrics import mase, naive2_forecast, smape
 
 from .conftest import FAST, seasonal
 
@@ -114,3 +124,75 @@ def test_bundled_datasets_load_offline():
     assert len(air) == 144 and int(air.sum()) == 40363 and air.index.freqstr == "MS"
     sp = load_sp500()
     assert sp["date"].is_monotonic_increasing and len(sp) == 5105
+
+
+# ------------------------------------------------------------------------------ M4 from a local path
+def _write_m4(folder, frequency="Weekly"):
+    """A tiny M4-format pair: ids in V1, left-aligned values, blank cells after each series."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{frequency}-train.csv").write_text(
+        '"V1","V2","V3","V4","V5"\n"W1","1.5","2","3","4"\n"W2","10","20",,\n')
+    (folder / f"{frequency}-test.csv").write_text('"V1","V2","V3"\n"W1","5","6"\n"W2","30","40"\n')
+    return folder
+
+
+def test_load_m4_reads_left_aligned_rows_and_drops_the_blanks(tmp_path, monkeypatch):
+    monkeypatch.delenv(M4_DIR_ENV, raising=False)
+    train, test = load_m4("Weekly", path=_write_m4(tmp_path / "m4"))
+    assert list(train) == ["W1", "W2"] and list(test) == ["W1", "W2"]
+    assert train["W1"].tolist() == [1.5, 2.0, 3.0, 4.0] and train["W2"].tolist() == [10.0, 20.0]
+    assert train["W2"].dtype == np.float64 and train["W2"].name == "W2"
+    # test steps continue the training index: where predict of a model fitted on train starts
+    assert list(test["W1"].index) == [4, 5] and list(test["W2"].index) == [2, 3]
+    assert list(train["W1"].index) == [0, 1, 2, 3]
+
+
+def test_load_m4_finds_the_folder_through_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(M4_DIR_ENV, str(_write_m4(tmp_path / "m4")))
+    train, _ = load_m4()
+    assert len(train) == 2
+    monkeypatch.setenv(M4_DIR_ENV, str(tmp_path / "elsewhere"))
+    with pytest.raises(FileNotFoundError, match=r"given by TSFORECAST_M4_DIR .*elsewhere.* lacks "
+                                                 r"\['Weekly-train.csv', 'Weekly-test.csv'\]"):
+        load_m4()
+
+
+def test_load_m4_says_where_it_looked_and_how_to_pass_the_path(tmp_path, monkeypatch):
+    monkeypatch.delenv(M4_DIR_ENV, raising=False)
+    nowhere = tmp_path / "shared" / "data" / "m4"
+    monkeypatch.setattr(datasets, "_m4_candidates", lambda: [nowhere])
+    with pytest.raises(FileNotFoundError, match=r"were not found: no path was passed, "
+                                                 r"TSFORECAST_M4_DIR is not set, and none of "
+                                                 r".*shared/data/m4.* holds them\. Pass path="):
+        load_m4("Weekly")
+    with pytest.raises(ValueError, match=r"'frequency' parameter of load_m4 must be one of "
+                                         r"'Yearly'.*Got 'weekly'"):
+        load_m4("weekly", path=tmp_path)
+    _write_m4(tmp_path / "gappy")
+    (tmp_path / "gappy" / "Weekly-train.csv").write_text('"V1","V2","V3","V4"\n"W1","1",,"3"\n')
+    with pytest.raises(ValueError, match=r"Row 'W1' of .* has gaps inside the series"):
+        load_m4(path=tmp_path / "gappy")
+
+
+@pytest.fixture(scope="module")
+def m4_weekly():
+    try:
+        return load_m4("Weekly")
+    except FileNotFoundError as err:
+        if os.environ.get("CI") == "true":
+            raise  # CI has a copy of shared/ beside the clone: never skip there
+        pytest.skip(f"The M4 Weekly files are not available: {err}")
+
+
+def test_load_m4_weekly_real_files_reproduce_the_published_naive2(m4_weekly):
+    train, test = m4_weekly
+    lengths = [len(v) for v in train.values()]
+    assert len(train) == 359 and (min(lengths), max(lengths)) == (80, 2597)
+    assert {len(v) for v in test.values()} == {13}
+    assert test["W1"].iloc[0] == 35397.16 and test["W1"].index[0] == len(train["W1"])
+    # M4 scores weekly series with m = 1, where Naive2 is the last value repeated:
+    # the official results give Naive2 sMAPE 9.161 and MASE 2.777 on these files.
+    s = np.mean([smape(test[k], naive2_forecast(train[k].to_numpy(), 13)) for k in train])
+    q = np.mean([mase(test[k].to_numpy(), naive2_forecast(train[k].to_numpy(), 13),
+                      y_train=train[k].to_numpy()) for k in train])
+    assert round(s, 3) == 9.161 and round(q, 3) == 2.777
