@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-__all__ = ["sliding_windows", "window_starts", "WindowDataset"]
+from .inputs import as_series_set
+from .splits import _n_rows
+
+__all__ = ["sliding_windows", "window_starts", "WindowDataset", "suggest_lookback"]
 
 
 def sliding_windows(series: torch.Tensor, window: int, stride: int = 1) -> torch.Tensor:
@@ -120,3 +123,81 @@ class WindowDataset(torch.utils.data.Dataset):
 def collate_batch(batch):
     """Identity collate for batches that ``WindowDataset.__getitems__`` already built."""
     return batch
+
+
+def suggest_lookback(y, horizon, *, season_length=None, validation_size=0.2):
+    """A lookback for one global model over ``y``: two horizons or a season, as data allow.
+
+    The rule, fixed in advance and never fitted to a test set:
+
+    1. read ``max(2 * horizon, season_length)`` steps: two horizons is the
+       shortest input of the lookback ensembles of N-BEATS (2 to 7 horizons,
+       Oreshkin et al., 2020), and a whole season lets the network see the
+       seasonal pattern it must continue;
+    2. but no more than the shortest series allows: after its validation tail
+       (``validation_size``, as ``fit`` splits it) it must still hold one
+       training window of ``lookback + horizon`` steps, so that every series
+       trains and validates.
+
+    For M4 Weekly (shortest series 80 weeks, ``horizon=13``,
+    ``season_length=52``): ``min(52, 80 - 16 - 13) = 51``. For hourly series of
+    700 steps with ``horizon=48`` and ``season_length=24``: 96.
+
+    Parameters
+    ----------
+    y : object
+        The series, in any shape ``fit`` accepts (one series, a list, a dict or
+        a long frame); only their lengths are used.
+    horizon : int
+        Steps to forecast.
+    season_length : int, optional
+        Steps per season (52 for weekly data with a yearly cycle, 24 for hourly
+        data with a daily one); None when unknown or absent.
+    validation_size : int or float, default=0.2
+        The estimator's ``validation_size``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If the shortest series cannot hold its validation tail and one window.
+
+    References
+    ----------
+    Oreshkin, B. N., Carpov, D., Chapados, N. & Bengio, Y. (2020). N-BEATS:
+    Neural basis expansion analysis for interpretable time series forecasting.
+    *ICLR*.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast.data import suggest_lookback
+    >>> series = {"a": np.ones(80), "b": np.ones(500)}
+    >>> suggest_lookback(series, 13, season_length=52)
+    51
+    >>> suggest_lookback(series, 13)
+    26
+    """
+    owner = "suggest_lookback"
+    for name, value in (("horizon", horizon), ("season_length", season_length)):
+        if value is not None and (not isinstance(value, (int, np.integer)) or isinstance(
+                value, bool) or value < 1):
+            raise ValueError(f"The '{name}' argument of {owner} must be a positive int"
+                             f"{' or None' if name == 'season_length' else ''}. Got {value!r} "
+                             f"instead.")
+    ys = as_series_set(y, owner, "y")
+    shortest = int(np.argmin(ys.lengths))
+    n = ys.lengths[shortest]
+    n_val = _n_rows(validation_size, n, "validation_size")
+    cap = n - n_val - horizon
+    if cap < 1:
+        raise ValueError(
+            f"The shortest series, {ys.label(shortest)}, has {n} steps: after {n_val} "
+            f"validation steps (validation_size={validation_size!r}) and horizon={horizon} "
+            f"no lookback is left for a training window. Leave the shortest series out, "
+            f"or reduce 'horizon' or 'validation_size'."
+        )
+    return int(min(max(2 * horizon, season_length or 0), cap))
