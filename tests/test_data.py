@@ -97,11 +97,17 @@ def test_scaler_round_trip_and_constant_columns():
     assert np.allclose(again.transform(a), z)
 
 
-def test_input_conversion_copies_and_keeps_index():
+def test_input_conversion_never_writes_the_callers_data_and_keeps_index():
     y = seasonal(n=50)
     ss = as_series_set(y, "Test")
-    ss.values[0][:] = 0
+    # float64 input is viewed, not copied (memory O(rows) for many series), and read-only
+    assert np.shares_memory(ss.values[0], y.to_numpy())
+    with pytest.raises(ValueError, match="read-only"):
+        ss.values[0][:] = 0
     assert y.abs().sum() > 0  # the caller's data untouched
+    ints = np.arange(10)
+    converted = as_series_set(ints, "Test").values[0]
+    assert converted.dtype == np.float64 and not np.shares_memory(converted, ints)
     assert ss.steps[0] == pd.tseries.frequencies.to_offset("h") and ss.columns == ["load"]
     no_freq = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(list(y.index)))
     assert no_freq.index.freq is None
@@ -196,3 +202,54 @@ def test_load_m4_weekly_real_files_reproduce_the_published_naive2(m4_weekly):
     q = np.mean([mase(test[k].to_numpy(), naive2_forecast(train[k].to_numpy(), 13),
                       y_train=train[k].to_numpy()) for k in train])
     assert round(s, 3) == 9.161 and round(q, 3) == 2.777
+
+
+# ------------------------------------------------------------------------------ long frames at scale
+def _long_and_dict(freq, lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    series = {}
+    for k, n in enumerate(lengths):
+        index = (pd.date_range("2021-01-03", periods=n, freq=freq) if freq else
+                 pd.RangeIndex(5 * k, 5 * k + 3 * n, 3))
+        series[f"id{k}"] = pd.Series(rng.standard_normal(n), index=index, name="y")
+    frame = pd.concat(series, names=["unique_id", "ds"]).rename("y").reset_index()
+    return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True), series
+
+
+@pytest.mark.parametrize("freq", ["h", "W-SUN", "W-WED", "MS", "B", None])
+def test_long_frames_convert_like_the_same_series_one_by_one(freq):
+    """The one-pass conversion of a long frame (rows shuffled) equals converting each id."""
+    frame, series = _long_and_dict(freq, [30, 7, 12])
+    if freq == "W-WED":
+        frame["ds"] = frame["ds"] + pd.Timedelta(days=3)  # Sunday stamps moved to Wednesday
+        series = {k: s.set_axis(s.index + pd.Timedelta(days=3)) for k, s in series.items()}
+    long, one_by_one = as_series_set(frame, "Test"), as_series_set(series, "Test")
+    assert long.ids == list(frame["unique_id"].unique())
+    assert [long.steps[long.ids.index(k)] for k in series] == one_by_one.steps
+    for k, i in zip(series, range(3)):
+        j = long.ids.index(k)
+        np.testing.assert_array_equal(long.values[j], one_by_one.values[i])
+        assert long.indexes[j].equals(one_by_one.indexes[i])
+    assert not long.values[0].flags.writeable
+
+
+def test_long_frame_errors_name_the_series_as_one_by_one():
+    frame, _ = _long_and_dict("h", [10, 10, 10])
+    bad = frame.copy()
+    bad.loc[(bad["unique_id"] == "id1").to_numpy().nonzero()[0][2], "y"] = np.nan
+    with pytest.raises(ValueError, match=r"y\['id1'\] passed to Test contains 1 NaN and 0 "
+                                         r"infinite values"):
+        as_series_set(bad, "Test")
+    dup = pd.concat([frame, frame[frame["unique_id"] == "id2"].head(1)], ignore_index=True)
+    with pytest.raises(ValueError, match=r"index of y\['id2'\] passed to Test has duplicated "
+                                         r"time stamps"):
+        as_series_set(dup, "Test")
+    gap = frame.drop(index=frame.index[(frame["unique_id"] == "id0").to_numpy()][4])
+    with pytest.raises(ValueError, match=r"index of y\['id0'\] passed to Test has irregular"):
+        as_series_set(gap, "Test")
+    daily = frame.assign(ds=frame["ds"].where(frame["unique_id"] != "id2",
+                                              frame["ds"].dt.normalize()
+                                              + pd.to_timedelta(frame["ds"].dt.hour, "D")))
+    with pytest.raises(ValueError, match=r"different frequencies \(h \(e\.g\. y\['id0'\]\), "
+                                         r"D \(e\.g\. y\['id2'\]\)\)"):
+        as_series_set(daily, "Test")

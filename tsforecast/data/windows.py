@@ -14,7 +14,8 @@ import torch
 from .inputs import as_series_set
 from .splits import _n_rows
 
-__all__ = ["sliding_windows", "window_starts", "WindowDataset", "suggest_lookback"]
+__all__ = ["sliding_windows", "window_starts", "WindowDataset", "ShuffledWindows",
+           "suggest_lookback"]
 
 
 def sliding_windows(series: torch.Tensor, window: int, stride: int = 1) -> torch.Tensor:
@@ -118,6 +119,30 @@ class WindowDataset(torch.utils.data.Dataset):
 
     def __getitems__(self, indices):
         return self._batch(torch.as_tensor(indices, dtype=torch.long))
+
+
+class ShuffledWindows(torch.utils.data.RandomSampler):
+    """Every training window once per epoch, in a random order, without a Python list.
+
+    The same order as ``RandomSampler(dataset, generator=generator)`` (one
+    ``torch.randperm`` from the same generator), read lazily from the
+    permutation tensor: ``RandomSampler`` turns it into a list of Python ints,
+    about 36 bytes per window (1.2 GB for 3.4e7 windows of 1e5 series),
+    where the tensor takes 8. Uniform over windows, so a series weighs in
+    proportion to its number of windows (its length). A subclass of
+    ``RandomSampler``, so that Lightning still knows the data is shuffled (and
+    shards it the same way across processes).
+    """
+
+    def __iter__(self):
+        if self.replacement or self._num_samples is not None or self.generator is None:
+            yield from super().__iter__()
+            return
+        n = len(self.data_source)
+        yield from torch.randperm(n, generator=self.generator).numpy()
+        # RandomSampler draws a second, empty-sliced permutation once the first is used
+        # up; drawing it too keeps the generator, so every later epoch's order, the same.
+        torch.randperm(n, generator=self.generator)
 
 
 def collate_batch(batch):
