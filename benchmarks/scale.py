@@ -69,18 +69,24 @@ def make_data(layout, n_series, n_rows, seed=0):
         values = 10 + np.sin(2 * np.pi * t / 24) + 0.1 * rng.standard_normal(n_rows)
         return pd.Series(values, index=pd.date_range(start, periods=n_rows, freq="h"), name="y")
     lengths = rng.integers(LENGTHS[0], LENGTHS[1] + 1, n_series)
-    total = int(lengths.sum())
-    first = np.cumsum(lengths) - lengths
-    step = np.arange(total) - np.repeat(first, lengths)
-    level = np.repeat(10 ** rng.uniform(0, 4, n_series), lengths)  # levels 1 to 1e4
-    values = level * (1 + 0.1 * np.sin(2 * np.pi * step / 24)
-                      + 0.02 * rng.standard_normal(total))
+    levels = 10 ** rng.uniform(0, 4, n_series)  # levels from 1 to 1e4
     ids = [f"s{i}" for i in range(n_series)]
+
+    def one(n, level):
+        step = np.arange(n)
+        return level * (1 + 0.1 * np.sin(2 * np.pi * step / 24) + 0.02 * rng.standard_normal(n))
+
     if layout == "long_frame":
+        values = np.empty(int(lengths.sum()))
+        first = np.cumsum(lengths) - lengths
+        for lo, n, level in zip(first, lengths, levels):
+            values[lo:lo + n] = one(n, level)
+        step = np.arange(len(values)) - np.repeat(first, lengths)
         return pd.DataFrame({"unique_id": pd.Index(ids).repeat(lengths),
                              "ds": start + pd.to_timedelta(step, "h"), "y": values})
-    return {k: pd.Series(values[lo:lo + n], index=pd.date_range(start, periods=n, freq="h"),
-                         name="y") for k, lo, n in zip(ids, first, lengths)}
+    # built series by series: the peak RSS of the input is the input's own
+    return {k: pd.Series(one(n, level), index=pd.date_range(start, periods=n, freq="h"),
+                         name="y") for k, n, level in zip(ids, lengths, levels)}
 
 
 def measure(layout, n_series, n_rows):

@@ -253,3 +253,15 @@ def test_long_frame_errors_name_the_series_as_one_by_one():
     with pytest.raises(ValueError, match=r"different frequencies \(h \(e\.g\. y\['id0'\]\), "
                                          r"D \(e\.g\. y\['id2'\]\)\)"):
         as_series_set(daily, "Test")
+
+
+def test_shuffled_windows_keep_random_samplers_order_without_a_python_list():
+    from tsforecast.data import windows
+
+    data = list(range(1000))
+    ours = windows.ShuffledWindows(data, generator=torch.Generator().manual_seed(7))
+    theirs = torch.utils.data.RandomSampler(data, generator=torch.Generator().manual_seed(7))
+    for _ in range(2):  # the second epoch too: the generator advances alike
+        assert [int(i) for i in ours] == list(theirs)
+    starts = window_starts([10, 8], window=5)
+    assert starts.dtype == np.int32  # half the memory of int64 while rows fit
