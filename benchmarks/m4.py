@@ -189,9 +189,9 @@ def write_report(rows: pd.DataFrame, quick, out_dir: Path):
             f"(best measured: {deep['OWA'].min():.3f}, {deep.iloc[0]['model']}).",
             "",
         ]
-    missing = [c.__name__.removesuffix("Forecaster") for c in ESTIMATORS
-               if c.__name__.removesuffix("Forecaster") not in set(measured["model"])]
-    missing += [f"baseline/{b}" for b in BASELINES if f"baseline/{b}" not in set(measured["model"])]
+    labels = [n.removesuffix("Forecaster") if kind == "estimator" else f"baseline/{n}"
+              for kind, n in _select(None)]
+    missing = [m for m in labels if m not in set(measured["model"])]
     if missing:
         lines += [f"Not run yet: {', '.join(missing)} (`python benchmarks/m4.py --models "
                   f"{' '.join(m.removeprefix('baseline/') for m in missing)} --append`).", ""]
