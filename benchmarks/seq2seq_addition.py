@@ -29,6 +29,7 @@ from _common import machine  # noqa: E402
 
 import pytorch_lightning as pl  # noqa: E402
 import torch  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 
 from tsforecast.nlp import Seq2Seq  # noqa: E402
 from tsforecast.nlp.datasets import load_addition  # noqa: E402
@@ -88,7 +89,12 @@ def main(argv=None):
         if args.keep_best:
             settings["validation_size"] = 0.1
         model = Seq2Seq(max_epochs=epochs, **VARIANTS[name], **settings)
-        curve.model = model
+        # fit is atomic, so the model being trained has no vocabulary until fit returns: the
+        # curve scores the network in training through a twin with the same vocabularies
+        # (fitted on the same pairs for a single batch).
+        curve.model = clone(model).set_params(
+            max_epochs=1, trainer_kwargs={**SETTINGS["trainer_kwargs"], "limit_train_batches": 1,
+                                          "limit_val_batches": 1}).fit(train_q, train_a)
         wall, cpu = time.perf_counter(), time.process_time()
         model.fit(train_q, train_a)
         fit_cpu, fit_wall = time.process_time() - cpu - curve.cpu, time.perf_counter() - wall

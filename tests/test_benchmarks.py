@@ -127,3 +127,20 @@ def test_scale_quick_measures_every_size_in_its_own_process(tmp_path):
     assert rows[0]["rows"] == rows[1]["rows"]  # the same series, held two ways
     assert (tmp_path / "scale.png").stat().st_size > 10_000
     assert "| dict | 30 |" in (tmp_path / "scale.md").read_text()
+
+
+@pytest.mark.slow
+def test_quantile_head_quick_reports_coverage_and_cqr(tmp_path):
+    _run("quantile_head.py", tmp_path)
+    rows = json.loads((tmp_path / "quantile_head.json").read_text())
+    assert [(r["levels"], r["variant"]) for r in rows] == [
+        ("0.1 / 0.5 / 0.9", "head"), ("0.1 / 0.5 / 0.9", "head + CQR"),
+        ("0.025 / 0.5 / 0.975", "head"), ("0.025 / 0.5 / 0.975", "head + CQR")]
+    for head, cqr in (rows[:2], rows[2:]):
+        assert head["windows"] == 600 - 12 - 480 + 1 == cqr["windows"]
+        assert head["calibration windows"] == 480 - 12 - 360 + 1
+        assert head["pinball"] == cqr["pinball"] > 0  # CQR moves the interval only
+        assert 0 <= head["coverage"] <= 1 and head["width"] > 0
+        # two epochs leave the head far too narrow; the margin widens it to about nominal
+        assert cqr["width"] > head["width"] and abs(cqr["coverage"] - cqr["nominal"]) < 0.1
+    assert "## Protocol" in (tmp_path / "quantile_head.md").read_text()

@@ -346,14 +346,18 @@ CHECKS = [
 ]
 
 
+def run_check(check, est, y, tmp_path):
+    """Run one check, passing ``tmp_path`` to those that write files."""
+    if "tmp_path" in inspect.signature(check).parameters:
+        check(est, y, tmp_path)
+    else:
+        check(est, y)
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
 @pytest.mark.parametrize("check", CHECKS, ids=lambda f: f.__name__)
 def test_common(Estimator, check, sine_series, tmp_path):
-    est = Estimator(**FAST)
-    if "tmp_path" in inspect.signature(check).parameters:
-        check(est, sine_series, tmp_path)
-    else:
-        check(est, sine_series)
+    run_check(check, Estimator(**FAST), sine_series, tmp_path)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)

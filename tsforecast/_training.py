@@ -23,12 +23,103 @@ from torch import nn
 
 from .exceptions import TrainingError
 
-__all__ = ["TRAIN_LOSS", "VAL_LOSS", "TrainingModule", "train_network"]
+__all__ = ["TRAIN_LOSS", "VAL_LOSS", "DIVERGENCE_FACTOR", "DivergenceGuard", "PinballLoss",
+           "TrainingModule", "train_network"]
 
 TRAIN_LOSS = "train_loss"
 VAL_LOSS = "val_loss"
 
 _LOSSES = {"mse": nn.MSELoss, "mae": nn.L1Loss, "huber": nn.HuberLoss}
+
+#: Training stops when a loss exceeds this many times its reference (see DivergenceGuard):
+#: 100 for a squared loss (MSE), 10 for losses linear in the error (MAE, Huber's tails,
+#: cross-entropy, CTC, word2vec's). Both mean outputs about ten times further off than at
+#: the start.
+DIVERGENCE_FACTOR = {"squared": 100.0, "linear": 10.0}
+#: The smallest reference: on scaled data a target has unit variance, so a loss of 1 is what
+#: a model that forecasts the mean scores; a tiny first loss does not make noise look divergent.
+DIVERGENCE_FLOOR = 1.0
+
+
+class DivergenceGuard:
+    """Decide when a training loss is diverging; one guard per fit.
+
+    The rule, checked on every training batch and at the end of every epoch,
+    with ``factor`` 100 for a squared loss and 10 for a loss linear in the
+    error (``DIVERGENCE_FACTOR``):
+
+    - a loss that is NaN or infinite;
+    - a batch loss above ``factor * max(first, 1)``, where ``first`` is the
+      loss of the first training batch: a model that starts from random
+      weights rarely does better than forecasting the mean (or guessing
+      uniformly), so its first loss is near the top of a healthy run; on
+      scaled data (variance 1) the bound is an MSE of 100 or an MAE of 10,
+      forecasts ten standard deviations off;
+    - an epoch's mean loss above ``factor * max(best, 1)``, where ``best`` is
+      the lowest mean loss of an earlier epoch: a run that went well and then
+      blew up (epoch means are smooth, so single noisy batches cannot trip it).
+
+    The floor of 1 keeps a tiny first loss (an easy first batch) from turning
+    ordinary noise into an alarm. Each check returns None, or what went wrong
+    for the error message.
+
+    Parameters
+    ----------
+    factor : float, default=10.0
+    """
+
+    def __init__(self, factor=DIVERGENCE_FACTOR["linear"]):
+        self.factor = factor
+        self.first = None
+        self.best_epoch = math.inf
+
+    def check_step(self, loss):
+        if not math.isfinite(loss):
+            return "is not finite"
+        if self.first is None:
+            self.first = loss
+            return None
+        reference = max(self.first, DIVERGENCE_FLOOR)
+        if loss > self.factor * reference:
+            return (f"is {loss / reference:.0f} times its first value {self.first:.3g} "
+                    f"(the limit is {self.factor:g} times max(first, 1))")
+        return None
+
+    def check_epoch(self, mean_loss):
+        reference = max(self.best_epoch, DIVERGENCE_FLOOR)
+        if math.isfinite(self.best_epoch) and mean_loss > self.factor * reference:
+            return (f"(the epoch's mean) is {mean_loss / reference:.0f} times the mean of the "
+                    f"best epoch so far, {self.best_epoch:.3g} (the limit is "
+                    f"{self.factor:g} times max(best, 1))")
+        self.best_epoch = min(self.best_epoch, mean_loss)
+        return None
+
+
+class PinballLoss(nn.Module):
+    """Pinball (quantile) loss over all levels at once, averaged over every element.
+
+    For level ``q`` and error ``e = y - y_hat_q`` the loss is ``max(q e, (q - 1) e)``
+    (Koenker & Bassett, 1978): its minimiser is the ``q``-quantile, and at
+    ``q = 0.5`` it is half the absolute error.
+
+    Inputs: ``out`` ``(..., Q)``, one forecast per level; ``target`` ``(...)``.
+    Output: a scalar, the mean over all elements and levels.
+
+    Parameters
+    ----------
+    quantiles : sequence of float
+        The ``Q`` levels, in the order of ``out``'s last axis.
+    """
+
+    def __init__(self, quantiles):
+        super().__init__()
+        self.register_buffer("levels", torch.tensor([float(q) for q in quantiles]),
+                             persistent=False)
+
+    def forward(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        error = target.unsqueeze(-1) - out  # -> (..., Q)
+        return torch.maximum(self.levels * error, (self.levels - 1) * error).mean()
+
 
 # Lightning's informational chatter (device summary, seeding) and the warnings it
 # raises for small in-memory datasets are noise for an estimator's user.
@@ -51,21 +142,36 @@ class TrainingModule(pl.LightningModule):
         Called as ``network(*inputs)``; in training steps as
         ``network(*inputs, target=target)`` when ``network.accepts_target`` is
         true. Validation never passes the target.
-    loss : {"mse", "mae", "huber"} or torch.nn.Module, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"} or torch.nn.Module, default="mse"
+        ``"quantile"``: :class:`PinballLoss` over ``quantiles``, for a network
+        whose output has a trailing level axis.
     learning_rate : float, default=1e-3
         Adam's learning rate.
     lr_decay : float or None, default=None
         Multiply the learning rate by this factor after every epoch
         (exponential decay); None keeps it constant.
+    quantiles : sequence of float or None, default=None
+        The levels of ``loss="quantile"``.
+
+    Notes
+    -----
+    A diverging loss stops training with a ``TrainingError`` naming the loss,
+    the epoch, the learning rate and what to try; :class:`DivergenceGuard`
+    states the rule.
     """
 
     def __init__(self, network: nn.Module, *, loss="mse", learning_rate: float = 1e-3,
-                 lr_decay: float | None = None):
+                 lr_decay: float | None = None, quantiles=None):
         super().__init__()
         self.network = network
-        self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
+        if loss == "quantile":
+            self.loss_fn = PinballLoss(quantiles)
+        else:
+            self.loss_fn = _LOSSES[loss]() if isinstance(loss, str) else loss
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
+        self._guard = DivergenceGuard(DIVERGENCE_FACTOR["squared" if loss == "mse"
+                                                        else "linear"])
 
     def forward(self, *inputs):
         return self.network(*inputs)
@@ -84,16 +190,21 @@ class TrainingModule(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         loss, n = self._loss(batch, training=True)
-        if not torch.isfinite(loss):
-            raise TrainingError(
-                f"The training loss became {loss.item()} at epoch {self.current_epoch}, batch "
-                f"{batch_idx}. The likely causes are a learning rate that is too high (got "
-                f"learning_rate={self.learning_rate}; try 10x smaller) or unscaled inputs with "
-                f"huge values (keep scaling='standard' or 'revin')."
-            )
+        value = loss.item()
+        self._diverged(value, self._guard.check_step(value), f"batch {batch_idx}")
         self._loss_sum = self._loss_sum + loss.detach() * n
         self._loss_count += n
         return loss
+
+    def _diverged(self, value, problem, where):
+        if problem is not None:
+            raise TrainingError(
+                f"The training loss became {value:.4g} at epoch {self.current_epoch}, {where}: "
+                f"it {problem}, so training diverged and was stopped. The likely causes are a "
+                f"learning rate that is too high (got learning_rate={self.learning_rate}; try "
+                f"10x smaller) or unscaled inputs with huge values (keep scaling='standard' or "
+                f"'revin')."
+            )
 
     def epoch_train_loss(self):
         """Mean training loss of the current epoch so far, weighted by batch size."""
@@ -101,7 +212,10 @@ class TrainingModule(pl.LightningModule):
 
     def on_train_epoch_end(self):
         if self._loss_count:
-            self.log(TRAIN_LOSS, self._loss_sum / self._loss_count)
+            mean = self._loss_sum / self._loss_count
+            value = float(mean)
+            self._diverged(value, self._guard.check_epoch(value), "over the whole epoch")
+            self.log(TRAIN_LOSS, mean)
 
     def validation_step(self, batch, batch_idx):
         loss, n = self._loss(batch)

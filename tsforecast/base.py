@@ -16,6 +16,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import _persistence
+from ._atomic import atomic_fit
+from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -39,6 +41,7 @@ from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
+    check_horizon,
     check_int,
     check_options,
     check_random_state,
@@ -48,7 +51,7 @@ __all__ = ["BaseForecaster"]
 
 STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
-LOSSES = ("mse", "mae", "huber")
+LOSSES = ("mse", "mae", "huber", "quantile")
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
 
 
@@ -119,12 +122,23 @@ class BaseForecaster(BaseEstimator):
         Multiply the learning rate by this factor in (0, 1] after every epoch
         (exponential decay, a common schedule for long-horizon forecasters);
         None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mse"
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
         Training loss, also the validation loss that early stopping watches:
         mean squared error, mean absolute error (robust to outliers, and the
-        loss SegRNN trains with, Lin et al., 2023) or Huber (squared below 1,
-        absolute above, on the scaled values). Tuning compares trials by this
-        validation loss, so keep it fixed across a study.
+        loss SegRNN trains with, Lin et al., 2023), Huber (squared below 1,
+        absolute above, on the scaled values) or ``"quantile"``: the pinball
+        loss averaged over the levels in ``quantiles`` (a quantile head, see
+        ``quantiles``). Tuning compares trials by this validation loss, so
+        keep it fixed across a study.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head, sorted and distinct in (0, 1), e.g.
+        ``(0.1, 0.5, 0.9)``; required with ``loss="quantile"`` and an error
+        with any other loss. The network then emits one forecast per level
+        and target, all trained at once; levels never cross (the outputs are
+        sorted). ``predict`` returns the median level: 0.5 if trained, else
+        the level nearest 0.5 (the lower of two equally near), which is also
+        the value fed back as input by the recursive strategy and by a direct
+        model rolling past its horizon. Include 0.5 for a sound point forecast.
     batch_size : int, default=32
         Training windows per gradient step.
     max_epochs : int, default=50
@@ -180,8 +194,8 @@ class BaseForecaster(BaseEstimator):
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
-                 loss="mse", batch_size=32, max_epochs=50, patience=5, validation_size=0.2,
-                 random_state=None, verbose=None, trainer_kwargs=None):
+                 loss="mse", quantiles=None, batch_size=32, max_epochs=50, patience=5,
+                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
         self.lookback = lookback
         self.horizon = horizon
         self.strategy = strategy
@@ -191,6 +205,7 @@ class BaseForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.lr_decay = lr_decay
         self.loss = loss
+        self.quantiles = quantiles
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.patience = patience
@@ -212,6 +227,7 @@ class BaseForecaster(BaseEstimator):
         check_float(self, "lr_decay", self.lr_decay, low=0.0, high=1.0, low_open=True,
                     allow_none=True)
         check_options(self, "loss", self.loss, LOSSES)
+        check_quantile_params(self)
         check_int(self, "batch_size", self.batch_size)
         check_int(self, "max_epochs", self.max_epochs)
         check_int(self, "patience", self.patience, allow_none=True)
@@ -234,14 +250,19 @@ class BaseForecaster(BaseEstimator):
         return self.horizon if self.strategy == "direct" else 1
 
     def _make_network(self, n_targets, n_covariates):
-        """The core network wrapped with RevIN and channel independence."""
+        """The core network wrapped with RevIN, channel independence and the quantile head."""
         independent = self.channel_independent and n_targets > 1
         core_targets = 1 if independent else n_targets
-        core = self._build_network(core_targets + n_covariates, core_targets, self._n_out)
+        n_levels = 1 if self.loss != "quantile" else len(self.quantiles)
+        # A quantile head's core forecasts each target once per level (see ForecastNet).
+        core = self._build_network(core_targets * n_levels + n_covariates,
+                                   core_targets * n_levels, self._n_out)
         return ForecastNet(core, n_targets, revin=self.scaling == "revin",
-                           channel_independent=independent)
+                           channel_independent=independent,
+                           quantiles=self.quantiles if self.loss == "quantile" else None)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, y, X=None):
         """Fit the forecaster to one or many series, from scratch.
 
@@ -318,7 +339,7 @@ class BaseForecaster(BaseEstimator):
                     batch_size=max(self.batch_size, 256), shuffle=False,
                     collate_fn=collate_batch)
             module = TrainingModule(network, loss=self.loss, learning_rate=self.learning_rate,
-                                    lr_decay=self.lr_decay)
+                                    lr_decay=self.lr_decay, quantiles=self.quantiles)
             # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
             # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(
@@ -386,7 +407,8 @@ class BaseForecaster(BaseEstimator):
             Steps to forecast; defaults to the ``horizon`` parameter. A direct
             model asked for more steps than it was trained on rolls forward in
             blocks of ``horizon``, feeding its own forecasts back as inputs; a
-            recursive model rolls forward one step at a time.
+            recursive model rolls forward one step at a time. At most
+            ``max(1000 * horizon, 10000)`` steps.
         X : same kinds as in ``fit``, optional
             Required when the model was fitted with covariates. Without ``y``:
             covariates for the forecast span (at least ``horizon`` rows, the
@@ -397,13 +419,16 @@ class BaseForecaster(BaseEstimator):
             A new history to forecast from, without refitting (e.g. the latest
             data). It needs the same columns as in ``fit`` and at least
             ``lookback`` rows. Without it, forecasts follow the series seen in
-            ``fit``.
+            ``fit``. With many series, a history whose id was seen in ``fit``
+            is scaled with that series' statistics, any other with its own.
 
         Returns
         -------
         forecast : same kind as ``y`` (or as the ``y`` of ``fit``)
             ``horizon`` rows, indexed by the future time stamps (integer steps
-            for numpy input); a list for a list of series.
+            for numpy input). Many series come back in their container: a
+            list, a dict with the same keys, or a long frame with the same
+            index names or id/time columns (``horizon`` rows per id).
         """
         batch = self._prepare_predict(horizon, X, y)
         out = self._forecast(batch.past, batch.future, batch.horizon).numpy().astype(np.float64)
@@ -452,7 +477,7 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
-        check_int(self, "horizon", horizon)
+        check_horizon(self, horizon, self.horizon)
         n_cov = len(self.covariate_names_)
         if y is None:
             histories = [w.copy() for w in self.last_window_]
@@ -514,12 +539,15 @@ class BaseForecaster(BaseEstimator):
         return future
 
     @torch.no_grad()
-    def _forecast(self, past, future, horizon, return_attention=False):
+    def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
         """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
 
         Predicts in batches of windows and moves each batch's output to CPU,
         so that long backtests on a GPU do not fill its memory. With
         ``return_attention`` also returns the weights, shape (S, horizon, L).
+        Returns (S, horizon, T), scaled; for a quantile head the median level
+        (which is also what rolls forward), or with ``return_quantiles`` all
+        levels, (S, horizon, T, Q).
         """
         network = self.network_.eval()
         device = next(network.parameters()).device
@@ -543,19 +571,51 @@ class BaseForecaster(BaseEstimator):
                     pred, weights = network(window, block_cov, return_attention=True)
                     maps.append(weights)  # (S, n_out, L)
                 else:
-                    pred = network(window, block_cov)  # -> (S, n_out, T)
+                    pred = network(window, block_cov)  # -> (S, n_out, T) or (.., T, Q)
                 steps.append(pred)
+                if pred.dim() == 4:  # a quantile head rolls forward on its median
+                    pred = pred[..., network.median_index]
                 if b + 1 < n_blocks:
                     new_rows = torch.cat([pred, block_cov], dim=-1)
                     window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
-            outputs.append(torch.cat(steps, dim=1)[:, :horizon].cpu())
+            out = torch.cat(steps, dim=1)[:, :horizon].cpu()
+            if out.dim() == 4 and not return_quantiles:
+                out = out[..., network.median_index]
+            outputs.append(out)
             if return_attention:
                 attentions.append(torch.cat(maps, dim=1)[:, :horizon].cpu())
         if return_attention:
             return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
         return torch.cat(outputs, dim=0)
 
-    def _forecast_origins(self, values, origins, horizon, series=None):
+    def _head_quantiles(self, batch):
+        """All levels of a quantile head, on the original scale: ndarray (S, horizon, T, Q).
+
+        ``batch`` is what :meth:`_prepare_predict` returns for predict's
+        arguments (``horizon``, ``X``, ``y``). Level ``q`` of the last axis is
+        ``self.quantiles[q]``; levels never cross (the network sorts them) and
+        the median level (``self.network_.median_index``) equals
+        :meth:`predict`'s forecast. Beyond the first block of a direct model
+        (or the first step of a recursive one) every level is conditioned on
+        the median path fed back as input, so the spread there is too narrow
+        (it omits the uncertainty of the fed-back steps). For many origins of
+        one series use ``_forecast_origins(..., quantiles=True)``.
+        """
+        self._check_quantile_head()
+        out = self._forecast(batch.past, batch.future, batch.horizon, return_quantiles=True)
+        out = out.numpy().astype(np.float64)
+        return np.stack([batch.unscale(out[..., q], self.n_targets_)
+                         for q in range(out.shape[-1])], axis=-1)
+
+    def _check_quantile_head(self):
+        """A TypeError unless the fitted network has a quantile head."""
+        if self.network_.quantiles is None:
+            raise TypeError(
+                f"{type(self).__name__} was fitted with loss={self.loss!r}, which has no "
+                f"quantile head. Fit it with loss='quantile' and quantiles=(...)."
+            )
+
+    def _forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
         """Forecast ``horizon`` steps from many origins of one series, for backtests.
 
         ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
@@ -567,7 +627,10 @@ class BaseForecaster(BaseEstimator):
         fitted statistics of this series (its position in ``fit``); None for a
         model fitted on one series, or statistics from the rows before the
         first origin for a series the model did not see. Returns (S, horizon,
-        T), unscaled.
+        T), unscaled; with ``quantiles=True`` all levels of a quantile head,
+        (S, horizon, T, Q), as :meth:`_head_quantiles` describes them (e.g. to
+        calibrate them on the validation tail with
+        :func:`tsforecast._quantile_head.cqr_correction`).
         """
         scaler = self.scaler_
         if scaler is not None and scaler.per_series:
@@ -584,9 +647,16 @@ class BaseForecaster(BaseEstimator):
         future = gathered[:, self.lookback:, self.n_targets_:]  # -> (S, horizon, C)
         if not n_cov:
             future = past.new_zeros(len(past), horizon, 0)
-        out = self._forecast(past, future, horizon).numpy().astype(np.float64)
+        if quantiles:
+            self._check_quantile_head()
+        out = self._forecast(past, future, horizon, return_quantiles=quantiles)
+        out = out.numpy().astype(np.float64)
         if scaler is not None:
-            out = scaler.inverse_transform(out, slice(0, self.n_targets_))
+            if quantiles:  # every level on the targets' scale: (S, horizon, Q, T) and back
+                out = scaler.inverse_transform(out.swapaxes(-1, -2),
+                                               slice(0, self.n_targets_)).swapaxes(-1, -2)
+            else:
+                out = scaler.inverse_transform(out, slice(0, self.n_targets_))
         return out
 
     # ------------------------------------------------------------------ persistence

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
 
+from ._atomic import atomic_fit
 from .data.inputs import (
     as_series_set,
     check_covariates,
@@ -36,6 +37,7 @@ from .data.inputs import (
 from .utils.validation import (
     check_bool,
     check_float,
+    check_horizon,
     check_int,
     check_int_tuple,
     check_options,
@@ -169,6 +171,7 @@ class _BaselineForecaster(BaseEstimator):
                 f"{self._convergence_hint}.", ConvergenceWarning, stacklevel=stacklevel)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, y, X=None):
         """Fit one model per column of each series, from scratch.
 
@@ -186,18 +189,6 @@ class _BaselineForecaster(BaseEstimator):
         self : object
             The fitted forecaster.
         """
-        self._forget_fit()
-        try:
-            return self._fit(y, X)
-        except BaseException:
-            self._forget_fit()  # a failed fit leaves the estimator unfitted, not half-fitted
-            raise
-
-    def _forget_fit(self):
-        for attribute in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-            delattr(self, attribute)
-
-    def _fit(self, y, X):
         name = type(self).__name__
         check_int(self, "horizon", self.horizon)
         self._check_model_params()
@@ -249,7 +240,8 @@ class _BaselineForecaster(BaseEstimator):
         ----------
         horizon : int, optional
             Steps to forecast; defaults to the ``horizon`` parameter. Any
-            horizon works: the models forecast recursively.
+            horizon up to ``max(1000 * horizon, 10000)`` works: the models
+            forecast recursively.
         X : same kinds as in ``fit``, optional
             Required when the model was fitted with covariates. Without ``y``:
             covariates for the forecast span (at least ``horizon`` rows, the
@@ -272,7 +264,7 @@ class _BaselineForecaster(BaseEstimator):
         check_is_fitted(self)
         name = type(self).__name__
         horizon = self.horizon if horizon is None else horizon
-        check_int(self, "horizon", horizon)
+        check_horizon(self, horizon, self.horizon)
         if X is not None and not self.supports_exogenous:
             raise ValueError(
                 f"X was passed to predict, but {name} was fitted without covariates (it does "

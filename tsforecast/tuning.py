@@ -452,10 +452,26 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     # The search space may set fixed values besides the suggested ones: replay it.
     best_params = _suggest(space, FixedTrial(study.best_params, study.best_trial.number),
                            estimator)
-    best_estimator = None
-    if refit:
-        best_estimator = clone(estimator).set_params(**best_params, **seed).fit(y, X)
+    best_estimator = _refit(estimator, best_params, seed, y, X, study) if refit else None
     return TuneResult(study, best_params, best_estimator, metric_name)
+
+
+def _refit(estimator, best_params, seed, y, X, study):
+    """Fit a clone with the best parameters on all of ``y``; ``estimator`` is never touched.
+
+    The clone's fit is atomic, so a failure leaves nothing half-set; a
+    ``TrainingError`` is raised again with what tuning found, so that the
+    study is not lost.
+    """
+    try:
+        return clone(estimator).set_params(**best_params, **seed).fit(y, X)
+    except TrainingError as err:
+        raise TrainingError(
+            f"Tuning finished, but refitting {type(estimator).__name__} with the best "
+            f"parameters {best_params} on all of y failed: {err} The study "
+            f"'{study.study_name}' keeps every trial; fit a clone with these parameters and a "
+            f"lower learning rate yourself, or call tune(..., refit=False)."
+        ) from err
 
 
 # ---------------------------------------------------------------------- search space

@@ -203,18 +203,54 @@ def _check_index(index: pd.Index, owner: str, name: str):
     )
 
 
+def is_real_dtype(dtype) -> bool:
+    """Whether values of ``dtype`` are real numbers: ints or floats, not bool or complex.
+
+    Complex values would lose their imaginary part silently when cast to float.
+    """
+    return (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
+
+
+def check_not_empty(shape, owner: str, name: str):
+    """Refuse an input with no rows or no columns, before any reshaping."""
+    if len(shape) == 0 or 0 in shape:
+        raise ValueError(
+            f"{name} passed to {owner} is empty (shape {tuple(shape)}). Expected at least "
+            f"one column and enough time steps for one window."
+        )
+
+
+def check_magnitude(values, columns, owner: str, name: str):
+    """Refuse values whose mean or standard deviation overflow float64.
+
+    Scaling divides by the standard deviation, which squares the values:
+    beyond about 1e150 it is infinite, and forecasts would silently be inf.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        stats = np.concatenate([values.mean(axis=0), values.std(axis=0)])
+    if not np.isfinite(stats).all():
+        col = int(np.flatnonzero(~np.isfinite(stats))[0]) % values.shape[1]
+        biggest = float(np.abs(values[:, col]).max())
+        raise ValueError(
+            f"{name} passed to {owner} has values too large for float64 arithmetic: the "
+            f"mean or standard deviation of column {columns[col]!r} overflows (largest "
+            f"magnitude {biggest:.3g}). Expected magnitudes below about 1e150. Rescale {name} "
+            f"(e.g. divide by 10**{max(int(np.log10(biggest)) - 3, 1)}) and scale the "
+            f"forecasts back."
+        )
+
+
 def _check_numeric(obj, owner: str, name: str):
-    """Refuse non-numeric (or boolean) values in a Series or DataFrame."""
+    """Refuse non-numeric (boolean, complex) values in a Series or DataFrame."""
     if isinstance(obj, pd.Series):
-        if not pd.api.types.is_numeric_dtype(obj.dtype) or pd.api.types.is_bool_dtype(obj.dtype):
+        if not is_real_dtype(obj.dtype):
             raise TypeError(
                 f"{name} passed to {owner} has dtype {obj.dtype}. Expected numeric values; "
                 f"convert with pd.to_numeric(...)."
             )
         return
-    bad = [c for c in obj.columns
-           if not pd.api.types.is_numeric_dtype(obj[c].dtype)
-           or pd.api.types.is_bool_dtype(obj[c].dtype)]
+    bad = [c for c in obj.columns if not is_real_dtype(obj[c].dtype)]
     if bad:
         raise TypeError(
             f"{name} passed to {owner} has non-numeric columns {[str(b) for b in bad]} "
@@ -235,12 +271,7 @@ def _read_only(values):
 
 
 def _check_values(values, index, columns, owner: str, name: str):
-    """Refuse empty values, duplicated columns and NaN or infinite values."""
-    if values.shape[0] == 0 or values.shape[1] == 0:
-        raise ValueError(
-            f"{name} passed to {owner} is empty (shape {values.shape}). Expected at least "
-            f"one column and enough time steps for one window."
-        )
+    """Refuse duplicated columns, NaN or infinite values and overflowing magnitudes."""
     if len(set(columns)) != len(columns):
         raise ValueError(f"{name} passed to {owner} has duplicated column names {columns}.")
     finite = np.isfinite(values)
@@ -253,17 +284,20 @@ def _check_values(values, index, columns, owner: str, name: str):
             f"(first at row {rows[0]} ({index[rows[0]]}), column {columns[cols[0]]!r}). "
             f"Expected finite values; fill gaps (e.g. .interpolate()) or drop them first."
         )
+    check_magnitude(values, columns, owner, name)
 
 
 def _one(obj, owner: str, name: str):
     """Convert one series; return (values, index, step, columns, kind, name)."""
     series_name = None
     if isinstance(obj, pd.Series):
+        check_not_empty(obj.shape, owner, name)
         _check_numeric(obj, owner, name)
         values = _read_only(obj.to_numpy(dtype=np.float64).reshape(-1, 1))
         columns = [str(obj.name) if obj.name is not None else "y"]
         index, kind, series_name = obj.index, "series", obj.name
     elif isinstance(obj, pd.DataFrame):
+        check_not_empty(obj.shape, owner, name)
         _check_numeric(obj, owner, name)
         values = _read_only(obj.to_numpy(dtype=np.float64))
         columns = [str(c) for c in obj.columns]
@@ -275,8 +309,7 @@ def _one(obj, owner: str, name: str):
                 f"DataFrame, a numpy array of shape (T,) or (T, k), or a list of those."
             )
         arr = np.asarray(obj)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number)
-                                       and not np.issubdtype(arr.dtype, np.bool_)):
+        if not is_real_dtype(arr.dtype):
             raise TypeError(
                 f"{name} passed to {owner} is {_describe(arr)}. Expected numeric values "
                 f"(int or float)."
@@ -286,6 +319,7 @@ def _one(obj, owner: str, name: str):
                 f"{name} passed to {owner} is {_describe(arr)}. Expected shape (T,) for one "
                 f"series or (T, k) for k columns."
             )
+        check_not_empty(arr.shape, owner, name)
         kind = "array1d" if arr.ndim == 1 else "array2d"
         values = _read_only(arr.reshape(len(arr), -1))
         columns = [str(i) for i in range(values.shape[1])]
@@ -412,14 +446,17 @@ def _long_series_set(obj, owner: str, name: str) -> SeriesSet:
         columns = [str(c) for c in data.columns]
         values = data.to_numpy(dtype=np.float64)
     values = _read_only(values if order is None else values[order])
-    first = slice(bounds[0], bounds[1])
-    if values.shape[1] == 0 or len(set(columns)) != len(columns):
-        _check_values(values[first], times[first], columns, owner, labels[0])
+    check_not_empty((bounds[1] - bounds[0], values.shape[1]), owner, labels[0])
+    if len(set(columns)) != len(columns):
+        _check_values(values[:1], times[:1], columns, owner, labels[0])
     bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
     if len(bad):  # the first series with a NaN or inf raises, as it would alone
         k = int(np.searchsorted(bounds, bad[0], side="right")) - 1
         part = slice(bounds[k], bounds[k + 1])
         _check_values(values[part], times[part], columns, owner, labels[k])
+    if max(values.max(), -values.min()) >= 1e150:  # only then can a mean or std overflow
+        for k, label in enumerate(labels):
+            check_magnitude(values[bounds[k]:bounds[k + 1]], columns, owner, label)
     steps = _long_steps(times, bounds, owner, labels)
     parts = [slice(bounds[k], bounds[k + 1]) for k in range(len(ids))]
     return SeriesSet(values=[values[p] for p in parts], indexes=[times[p] for p in parts],

@@ -420,8 +420,10 @@ class Seq2SeqAttentionForecaster(BaseForecaster):
         Adam's learning rate.
     lr_decay : float or None, default=0.5
         Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mae"
-        Training and validation loss.
+    loss : {"mse", "mae", "huber", "quantile"}, default="mae"
+        Training and validation loss; "quantile" trains a quantile head.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
@@ -490,13 +492,15 @@ class Seq2SeqAttentionForecaster(BaseForecaster):
                  bidirectional=False, attention="general", reverse_input=False, peeky=False,
                  teacher_forcing=0.0, linear_skip=False, segment_len=24, strategy="direct",
                  scaling="revin", channel_independent=True, dropout=0.5, learning_rate=1e-3,
-                 lr_decay=0.5, loss="mae", batch_size=32, max_epochs=50, patience=3,
-                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
+                 lr_decay=0.5, loss="mae", quantiles=None, batch_size=32, max_epochs=50,
+                 patience=3, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
                          learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         batch_size=batch_size, max_epochs=max_epochs, patience=patience,
-                         validation_size=validation_size, random_state=random_state,
+                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
+                         patience=patience, validation_size=validation_size,
+                         random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)
         self.hidden_size = hidden_size
         self.n_layers = n_layers

@@ -321,8 +321,10 @@ class TransformerForecaster(BaseForecaster):
         Adam's learning rate.
     lr_decay : float or None, default=None
         Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mse"
-        Training and validation loss.
+    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
+        Training and validation loss; "quantile" trains a quantile head.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
@@ -394,13 +396,15 @@ class TransformerForecaster(BaseForecaster):
     def __init__(self, lookback=48, *, horizon=12, d_model=16, n_heads=4, n_layers=3, d_ff=128,
                  patch_len=16, patch_stride=8, head="flatten", strategy="direct",
                  scaling="revin", channel_independent=True, dropout=0.2, learning_rate=1e-3,
-                 lr_decay=None, loss="mse", batch_size=32, max_epochs=50, patience=5,
-                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
+                 lr_decay=None, loss="mse", quantiles=None, batch_size=32, max_epochs=50,
+                 patience=5, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
                          learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         batch_size=batch_size, max_epochs=max_epochs, patience=patience,
-                         validation_size=validation_size, random_state=random_state,
+                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
+                         patience=patience, validation_size=validation_size,
+                         random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)
         self.d_model = d_model
         self.n_heads = n_heads

@@ -191,8 +191,10 @@ class WaveNetForecaster(BaseForecaster):
         Adam's learning rate.
     lr_decay : float or None, default=0.5
         Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber"}, default="mae"
-        Training and validation loss.
+    loss : {"mse", "mae", "huber", "quantile"}, default="mae"
+        Training and validation loss; "quantile" trains a quantile head.
+    quantiles : tuple of float or None, default=None
+        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
     batch_size : int, default=32
         Training windows per step.
     max_epochs : int, default=50
@@ -259,12 +261,12 @@ class WaveNetForecaster(BaseForecaster):
     def __init__(self, lookback=48, *, horizon=12, channels=32, kernel_size=2, n_layers=None,
                  n_blocks=2, linear_skip=True, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=0.5,
-                 loss="mae", batch_size=32, max_epochs=50, patience=3, validation_size=0.2,
-                 random_state=None, verbose=None, trainer_kwargs=None):
+                 loss="mae", quantiles=None, batch_size=32, max_epochs=50, patience=3,
+                 validation_size=0.2, random_state=None, verbose=None, trainer_kwargs=None):
         super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
                          channel_independent=channel_independent, dropout=dropout,
                          learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         batch_size=batch_size,
+                         quantiles=quantiles, batch_size=batch_size,
                          max_epochs=max_epochs, patience=patience,
                          validation_size=validation_size, random_state=random_state,
                          verbose=verbose, trainer_kwargs=trainer_kwargs)

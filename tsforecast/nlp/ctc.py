@@ -29,7 +29,15 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from .._persistence import load_estimator, save_estimator
+from .._atomic import atomic_fit
+from .._persistence import (
+    HISTORY,
+    NUMBERS,
+    fitted_schema,
+    load_estimator,
+    restore_network,
+    save_estimator,
+)
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..models.seq2seq import RecurrentEncoder
 from ..models.transformer import PositionalEncoding, TransformerStack
@@ -44,6 +52,11 @@ from ..utils.validation import (
 
 __all__ = ["CTCNet", "CTCLabeller", "best_path_decode", "prefix_beam_search",
            "label_error_rate", "edit_distance", "make_ctc_task"]
+
+_FITTED = fitted_schema(labels={"type": "array", "minItems": 1},
+                        string_labels={"type": "boolean"},
+                        n_features_in={"type": "integer", "minimum": 1}, feature_mean=NUMBERS,
+                        feature_scale=NUMBERS, history=HISTORY)
 
 ENCODERS = ("lstm", "gru", "transformer")
 DECODERS = ("best_path", "prefix_beam")
@@ -573,6 +586,7 @@ class CTCLabeller(BaseEstimator):
         return out, all(strings)
 
     # -------------------------------------------------------------------------- fit
+    @atomic_fit
     def fit(self, X, y):
         """Train the labeller from scratch on unaligned (frames, labels) pairs.
 
@@ -755,7 +769,7 @@ class CTCLabeller(BaseEstimator):
         CTCLabeller
             Fitted, with the saved parameters, labels and weights.
         """
-        est, fitted, state = load_estimator(cls, path)
+        est, fitted, state = load_estimator(cls, path, _FITTED)
         est.labels_ = fitted["labels"]
         est.string_labels_ = fitted["string_labels"]
         est.n_features_in_ = fitted["n_features_in"]
@@ -763,6 +777,5 @@ class CTCLabeller(BaseEstimator):
         est.feature_scale_ = np.asarray(fitted["feature_scale"], dtype=np.float64)
         est.history_ = fitted["history"]
         network = est._make_network(est.n_features_in_, len(est.labels_))
-        network.load_state_dict(state)
-        est.network_ = network.eval()
+        est.network_ = restore_network(network, state, path)
         return est

@@ -23,7 +23,16 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn import functional as F
 
-from .._persistence import load_estimator, save_estimator
+from .._atomic import atomic_fit
+from .._persistence import (
+    EPOCH,
+    HISTORY,
+    STRINGS,
+    fitted_schema,
+    load_estimator,
+    restore_network,
+    save_estimator,
+)
 from .._training import VAL_LOSS, TrainingModule, resolve_verbose, train_network
 from ..models.recurrent import recurrent_stack
 from ..utils.validation import (
@@ -36,6 +45,8 @@ from ..utils.validation import (
 )
 
 __all__ = ["LanguageModelNet", "RNNLM"]
+
+_FITTED = fitted_schema(vocabulary=STRINGS, history=HISTORY, best_epoch=EPOCH)
 
 EOS, UNK = "<eos>", "<unk>"
 UNITS = ("word", "char")
@@ -351,6 +362,7 @@ class RNNLM(BaseEstimator):
                 f"make them equal or set tie_weights=False."
             )
 
+    @atomic_fit
     def fit(self, text, validation=None):
         """Train the language model on ``text``, from scratch.
 
@@ -606,12 +618,11 @@ class RNNLM(BaseEstimator):
         tsforecast.exceptions.ModelFileError
             If ``path`` is not a file written by ``RNNLM.save``.
         """
-        est, fitted, state = load_estimator(cls, path)
+        est, fitted, state = load_estimator(cls, path, _FITTED)
         est.vocabulary_ = list(fitted["vocabulary"])
         est.token_to_id_ = {t: i for i, t in enumerate(est.vocabulary_)}
         est.history_ = fitted["history"]
         est.best_epoch_ = fitted["best_epoch"]
         network = est._make_network(len(est.vocabulary_))
-        network.load_state_dict(state)
-        est.network_ = network.eval()
+        est.network_ = restore_network(network, state, path)
         return est

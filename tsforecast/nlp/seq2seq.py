@@ -22,7 +22,16 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from .._persistence import load_estimator, save_estimator
+from .._atomic import atomic_fit
+from .._persistence import (
+    EPOCH,
+    HISTORY,
+    STRINGS,
+    fitted_schema,
+    load_estimator,
+    restore_network,
+    save_estimator,
+)
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
 from ..utils.validation import (
@@ -36,6 +45,10 @@ from ..utils.validation import (
 from .decoding import beam_search, greedy_search
 
 __all__ = ["Seq2SeqNet", "Seq2Seq"]
+
+_FITTED = fitted_schema(source_vocabulary=STRINGS, target_vocabulary=STRINGS,
+                        max_target_length={"type": "integer", "minimum": 0}, history=HISTORY,
+                        best_epoch=EPOCH)
 
 PAD, START, END = "<pad>", "<s>", "</s>"
 SPECIALS = (PAD, START, END)  # ids 0, 1, 2 of both vocabularies
@@ -355,6 +368,7 @@ class Seq2Seq(BaseEstimator):
         return _pad(rows)
 
     # ------------------------------------------------------------------ fit
+    @atomic_fit
     def fit(self, sources, targets, validation_data=None):
         """Learn to map each source string to its target string, from scratch.
 
@@ -592,15 +606,14 @@ class Seq2Seq(BaseEstimator):
         -------
         Seq2Seq
         """
-        est, fitted, state = load_estimator(cls, path)
+        est, fitted, state = load_estimator(cls, path, _FITTED)
         est.source_vocabulary_ = fitted["source_vocabulary"]
         est.target_vocabulary_ = fitted["target_vocabulary"]
         est.max_target_length_ = fitted["max_target_length"]
         est.history_ = fitted["history"]
         est.best_epoch_ = fitted["best_epoch"]
         network = est._make_network()
-        network.load_state_dict(state)
-        est.network_ = network.eval()
+        est.network_ = restore_network(network, state, path)
         return est
 
 

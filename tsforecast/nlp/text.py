@@ -7,6 +7,7 @@ order of first appearance, so results do not depend on hashing or sorting.
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -132,3 +133,33 @@ def preprocess(text):
         raise ValueError("preprocess found no words in the text (it is empty or blank). "
                          "Pass a text with at least one word.")
     return encode(tokens)
+
+
+def text_lines(path, what):
+    """Yield ``(line number, line)`` of the UTF-8 text file ``path``, numbered from 1.
+
+    The reader of every user text file in :mod:`tsforecast.nlp`: a binary or
+    mis-encoded file raises ``ValueError`` naming the file, the line and the
+    byte, instead of a bare ``UnicodeDecodeError``. ``what`` says what the file
+    should be, for the message.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            where = f"{path}, line {number}"
+            if b"\x00" in raw:
+                column = raw.index(b"\x00") + 1
+                raise ValueError(
+                    f"{where}: a NUL byte at column {column}, so this is binary data, not UTF-8 "
+                    f"text. Expected {what} (binary word vectors: save them in the text "
+                    f"format)."
+                )
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise ValueError(
+                    f"{where}: byte {raw[err.start:err.start + 1]!r} at column {err.start + 1} is "
+                    f"not UTF-8 text; the file looks binary or uses another encoding. Expected "
+                    f"{what}; convert it to UTF-8 (or, for binary word vectors, save them in "
+                    f"the text format)."
+                ) from None

@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from .._atomic import atomic_fit
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..utils.validation import (
     check_bool,
@@ -38,6 +39,7 @@ from ..utils.validation import (
 from .similarity import analogy as _analogy
 from .similarity import cos_similarity
 from .similarity import most_similar as _most_similar
+from .text import text_lines
 
 __all__ = ["Word2VecNet", "CBOW", "SkipGram", "save_word2vec_format", "load_word2vec_format"]
 
@@ -198,6 +200,7 @@ class _Word2Vec(BaseEstimator):
         check_bool(self, "verbose", self.verbose, allow_none=True)
         check_dict(self, "trainer_kwargs", self.trainer_kwargs)
 
+    @atomic_fit
     def fit(self, corpus, y=None):
         """Learn word vectors from a corpus, from scratch.
 
@@ -422,25 +425,53 @@ def load_word2vec_format(path):
     >>> vectors.shape, id_to_word
     ((4, 8), ['the', 'sat', 'cat', 'dog'])
     """
-    with open(os.fspath(path), encoding="utf-8") as f:
-        header = f.readline().split()
-        if len(header) != 2 or not all(h.isdigit() for h in header):
-            raise ValueError(f"{os.fspath(path)!r} does not start with the word2vec text header "
-                             f"'<n_words> <dimension>'. Got {' '.join(header)[:60]!r}.")
-        n_words, dim = int(header[0]), int(header[1])
-        id_to_word, vectors = [], np.empty((n_words, dim), dtype=np.float32)
-        for i, line in enumerate(f):
-            fields = line.rstrip("\n").rstrip(" ").split(" ")
-            if i >= n_words or len(fields) != dim + 1:
-                raise ValueError(f"Line {i + 2} of {os.fspath(path)!r} does not hold a word and "
-                                 f"{dim} numbers, or the file has more than the {n_words} words "
-                                 f"its header announces.")
-            id_to_word.append(fields[0])
-            vectors[i] = np.array(fields[1:], dtype=np.float32)
+    name = os.fspath(path)
+    what = ("word2vec's text format: a line '<n_words> <dimension>', then one word and its "
+            "numbers per line")
+    lines = text_lines(name, what)
+    first = next(lines, (1, ""))[1].split()
+    if len(first) != 2 or not all(h.isdigit() for h in first):
+        raise ValueError(f"{name}, line 1: the file does not start with the word2vec text "
+                         f"header '<n_words> <dimension>'. Got {' '.join(first)[:60]!r}. "
+                         f"Expected {what}.")
+    n_words, dim = int(first[0]), int(first[1])
+    id_to_word, vectors = [], np.empty((n_words, dim), dtype=np.float32)
+    number = 1
+    for number, line in lines:
+        where = f"{name}, line {number}"
+        fields = line.rstrip("\r\n").rstrip(" ").split(" ")
+        if len(id_to_word) >= n_words:
+            raise ValueError(f"{where}: the file holds more than the {n_words} words its header "
+                             f"announces. Fix the header or remove the extra lines.")
+        if len(fields) != dim + 1:
+            raise ValueError(f"{where}: the word {fields[0][:40]!r} has {len(fields) - 1} numbers, "
+                             f"expected {dim} (the dimension in the header). Fix or remove "
+                             f"the line.")
+        try:
+            values = np.array(fields[1:], dtype=np.float32)
+        except ValueError:
+            bad = next(v for v in fields[1:] if not _is_number(v))
+            raise ValueError(f"{where}: {bad[:40]!r} is not a number (word {fields[0][:40]!r}). "
+                             f"Fix or remove the line.") from None
+        if not np.isfinite(values).all():
+            bad = fields[1 + int(np.flatnonzero(~np.isfinite(values))[0])]
+            raise ValueError(f"{where}: {bad[:40]!r} is not a finite number (word "
+                             f"{fields[0][:40]!r}). Fix or remove the line.")
+        vectors[len(id_to_word)] = values
+        id_to_word.append(fields[0])
     if len(id_to_word) != n_words:
-        raise ValueError(f"{os.fspath(path)!r} announces {n_words} words but holds "
-                         f"{len(id_to_word)}.")
+        raise ValueError(f"{name}, line {number}: the file ends there; its header announces "
+                         f"{n_words} words but holds {len(id_to_word)}. Fix the header or "
+                         f"pass the whole file.")
     return vectors, {w: i for i, w in enumerate(id_to_word)}, id_to_word
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class CBOW(_Word2Vec):

@@ -41,6 +41,8 @@ import threading
 import warnings
 from pathlib import Path
 
+from .text import text_lines
+
 __all__ = [
     "ENV_VAR",
     "SYSTEM_DIR",
@@ -62,6 +64,7 @@ _REQUIRED = (*(f"index.{p}" for p in _POS_FILES), *(f"data.{p}" for p in _POS_FI
              *(f"{p}.exc" for p in _POS_FILES), "cntlist.rev")
 _BUILT = ("lexnames", "index.sense")
 _POS_OPTIONS = ("n", "v", "a", "s", "r")
+_DATABASE = "a UTF-8 text file of the WordNet 3.0 database"
 _INSTALL_HINT = (
     "Install WordNet 3.0 with 'sudo apt-get install wordnet-base' (Debian/Ubuntu; "
     "'bash scripts/install-system-deps.sh' does it when run as root), or set "
@@ -131,17 +134,16 @@ def wordnet_dir() -> Path:
 
 
 def _check_version(directory: Path):
-    with open(directory / "data.noun", encoding="utf-8") as f:
-        for _, line in zip(range(40), f):
-            match = re.search(r"WordNet (\S+) Copyright", line)
-            if match:
-                if match.group(1) != "3.0":
-                    raise LookupError(
-                        f"The WordNet data in {directory} is version {match.group(1)}, but "
-                        f"tsforecast.nlp.wordnet needs WordNet 3.0 (synset names and "
-                        f"similarities differ between versions). {_INSTALL_HINT}"
-                    )
-                return
+    for _, (_, line) in zip(range(40), text_lines(directory / "data.noun", _DATABASE)):
+        match = re.search(r"WordNet (\S+) Copyright", line)
+        if match:
+            if match.group(1) != "3.0":
+                raise LookupError(
+                    f"The WordNet data in {directory} is version {match.group(1)}, but "
+                    f"tsforecast.nlp.wordnet needs WordNet 3.0 (synset names and "
+                    f"similarities differ between versions). {_INSTALL_HINT}"
+                )
+            return
     raise LookupError(f"{directory / 'data.noun'} has no WordNet licence header naming "
                       f"its version; it is not a WordNet 3.0 database. {_INSTALL_HINT}")
 
@@ -154,10 +156,9 @@ def _lexnames_text() -> str:
 
 def _records(path: Path):
     """Split the lines of a WordNet index or data file, skipping the licence header."""
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.startswith("  "):
-                yield line.split()
+    for _, line in text_lines(path, _DATABASE):
+        if not line.startswith("  "):
+            yield line.split()
 
 
 def _index_sense_lines(directory: Path) -> list[str]:
