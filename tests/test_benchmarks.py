@@ -112,6 +112,47 @@ def test_intervals_quick_scores_both_sets_and_appends(tmp_path):
     assert "published: ARIMA (auto)" in report and "19.58" in report
 
 
+def _m4_or_skip():
+    from tsforecast.datasets import load_m4
+
+    try:
+        load_m4("Weekly")
+    except FileNotFoundError as err:
+        if os.environ.get("CI") == "true":
+            raise  # CI has a copy of shared/ beside the clone: never skip there
+        pytest.skip(f"The M4 Weekly files are not available: {err}")
+
+
+def test_m4_quick_scores_as_m4_and_appends_per_model(tmp_path):
+    _m4_or_skip()
+    _run("m4.py", tmp_path, "--models", "GRU", "Naive2")
+    rows = {r["model"]: r for r in json.loads((tmp_path / "m4_weekly.json").read_text())}
+    assert set(rows) == {"GRU", "baseline/Naive2"}
+    assert rows["baseline/Naive2"]["OWA"] == pytest.approx(1.0)
+    gru = rows["GRU"]
+    assert gru["lookback"] == 51 and gru["epochs"] == 1 and gru["fit_cpu_s"] > 0
+    assert np.isfinite([gru["sMAPE"], gru["MASE"], gru["OWA"]]).all()
+    _run("m4.py", tmp_path, "--models", "Theta", "--append")
+    rows = json.loads((tmp_path / "m4_weekly.json").read_text())
+    assert sorted(r["model"] for r in rows) == ["GRU", "baseline/Naive2", "baseline/Theta"]
+    report = (tmp_path / "m4_weekly.md").read_text()
+    assert "| published/ES-RNN (Smyl) | 7.817 | 2.356 | 0.851 |" in report
+    assert "--quick smoke test" in report and "Not run yet: LSTM, RNN, Transformer" in report
+
+
+def test_scale_quick_measures_every_size_in_its_own_process(tmp_path):
+    _run("scale.py", tmp_path, "--sizes", "30", "--long-rows", "20000")
+    rows = json.loads((tmp_path / "scale.json").read_text())
+    assert [(r["layout"], r["series"]) for r in rows] == [
+        ("dict", 30), ("long_frame", 30), ("long_series", 1)]
+    for r in rows:
+        assert r["prep_s"] > 0 and r["batch_ms"] > 0 and r["peak_mb"] > r["input_mb"] > 0
+        assert r["forecasts"] == r["series"] and r["epoch_s"] > r["sampler_s"]
+    assert rows[0]["rows"] == rows[1]["rows"]  # the same series, held two ways
+    assert (tmp_path / "scale.png").stat().st_size > 10_000
+    assert "| dict | 30 |" in (tmp_path / "scale.md").read_text()
+
+
 @pytest.mark.slow
 def test_quantile_head_quick_reports_coverage_and_cqr(tmp_path):
     _run("quantile_head.py", tmp_path)

@@ -1,5 +1,7 @@
 """The data layer: windows are views, splits are chronological, scaling sees training only."""
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,15 @@ from tsforecast.data import (
     window_starts,
 )
 from tsforecast.data.inputs import as_series_set
-from tsforecast.datasets import load_airpassengers, load_etth1, load_sp500
+import tsforecast.datasets as datasets
+from tsforecast.datasets import (
+    M4_DIR_ENV,
+    load_airpassengers,
+    load_etth1,
+    load_m4,
+    load_sp500,
+)
+from tsforecast.metrics import mase, naive2_forecast, smape
 
 from .conftest import FAST, seasonal
 
@@ -87,11 +97,17 @@ def test_scaler_round_trip_and_constant_columns():
     assert np.allclose(again.transform(a), z)
 
 
-def test_input_conversion_copies_and_keeps_index():
+def test_input_conversion_never_writes_the_callers_data_and_keeps_index():
     y = seasonal(n=50)
     ss = as_series_set(y, "Test")
-    ss.values[0][:] = 0
+    # float64 input is viewed, not copied (memory O(rows) for many series), and read-only
+    assert np.shares_memory(ss.values[0], y.to_numpy())
+    with pytest.raises(ValueError, match="read-only"):
+        ss.values[0][:] = 0
     assert y.abs().sum() > 0  # the caller's data untouched
+    ints = np.arange(10)
+    converted = as_series_set(ints, "Test").values[0]
+    assert converted.dtype == np.float64 and not np.shares_memory(converted, ints)
     assert ss.steps[0] == pd.tseries.frequencies.to_offset("h") and ss.columns == ["load"]
     no_freq = pd.Series(y.to_numpy(), index=pd.DatetimeIndex(list(y.index)))
     assert no_freq.index.freq is None
@@ -114,3 +130,138 @@ def test_bundled_datasets_load_offline():
     assert len(air) == 144 and int(air.sum()) == 40363 and air.index.freqstr == "MS"
     sp = load_sp500()
     assert sp["date"].is_monotonic_increasing and len(sp) == 5105
+
+
+# ------------------------------------------------------------------------------ M4 from a local path
+def _write_m4(folder, frequency="Weekly"):
+    """A tiny M4-format pair: ids in V1, left-aligned values, blank cells after each series."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{frequency}-train.csv").write_text(
+        '"V1","V2","V3","V4","V5"\n"W1","1.5","2","3","4"\n"W2","10","20",,\n')
+    (folder / f"{frequency}-test.csv").write_text('"V1","V2","V3"\n"W1","5","6"\n"W2","30","40"\n')
+    return folder
+
+
+def test_load_m4_reads_left_aligned_rows_and_drops_the_blanks(tmp_path, monkeypatch):
+    monkeypatch.delenv(M4_DIR_ENV, raising=False)
+    train, test = load_m4("Weekly", path=_write_m4(tmp_path / "m4"))
+    assert list(train) == ["W1", "W2"] and list(test) == ["W1", "W2"]
+    assert train["W1"].tolist() == [1.5, 2.0, 3.0, 4.0] and train["W2"].tolist() == [10.0, 20.0]
+    assert train["W2"].dtype == np.float64 and train["W2"].name == "W2"
+    # test steps continue the training index: where predict of a model fitted on train starts
+    assert list(test["W1"].index) == [4, 5] and list(test["W2"].index) == [2, 3]
+    assert list(train["W1"].index) == [0, 1, 2, 3]
+
+
+def test_load_m4_finds_the_folder_through_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(M4_DIR_ENV, str(_write_m4(tmp_path / "m4")))
+    train, _ = load_m4()
+    assert len(train) == 2
+    monkeypatch.setenv(M4_DIR_ENV, str(tmp_path / "elsewhere"))
+    with pytest.raises(FileNotFoundError, match=r"given by TSFORECAST_M4_DIR .*elsewhere.* lacks "
+                                                 r"\['Weekly-train.csv', 'Weekly-test.csv'\]"):
+        load_m4()
+
+
+def test_load_m4_says_where_it_looked_and_how_to_pass_the_path(tmp_path, monkeypatch):
+    monkeypatch.delenv(M4_DIR_ENV, raising=False)
+    nowhere = tmp_path / "shared" / "data" / "m4"
+    monkeypatch.setattr(datasets, "_m4_candidates", lambda: [nowhere])
+    with pytest.raises(FileNotFoundError, match=r"were not found: no path was passed, "
+                                                 r"TSFORECAST_M4_DIR is not set, and none of "
+                                                 r".*shared/data/m4.* holds them\. Pass path="):
+        load_m4("Weekly")
+    with pytest.raises(ValueError, match=r"'frequency' parameter of load_m4 must be one of "
+                                         r"'Yearly'.*Got 'weekly'"):
+        load_m4("weekly", path=tmp_path)
+    _write_m4(tmp_path / "gappy")
+    (tmp_path / "gappy" / "Weekly-train.csv").write_text('"V1","V2","V3","V4"\n"W1","1",,"3"\n')
+    with pytest.raises(ValueError, match=r"Row 'W1' of .* has gaps inside the series"):
+        load_m4(path=tmp_path / "gappy")
+
+
+@pytest.fixture(scope="module")
+def m4_weekly():
+    try:
+        return load_m4("Weekly")
+    except FileNotFoundError as err:
+        if os.environ.get("CI") == "true":
+            raise  # CI has a copy of shared/ beside the clone: never skip there
+        pytest.skip(f"The M4 Weekly files are not available: {err}")
+
+
+def test_load_m4_weekly_real_files_reproduce_the_published_naive2(m4_weekly):
+    train, test = m4_weekly
+    lengths = [len(v) for v in train.values()]
+    assert len(train) == 359 and (min(lengths), max(lengths)) == (80, 2597)
+    assert {len(v) for v in test.values()} == {13}
+    assert test["W1"].iloc[0] == 35397.16 and test["W1"].index[0] == len(train["W1"])
+    # M4 scores weekly series with m = 1, where Naive2 is the last value repeated:
+    # the official results give Naive2 sMAPE 9.161 and MASE 2.777 on these files.
+    s = np.mean([smape(test[k], naive2_forecast(train[k].to_numpy(), 13)) for k in train])
+    q = np.mean([mase(test[k].to_numpy(), naive2_forecast(train[k].to_numpy(), 13),
+                      y_train=train[k].to_numpy()) for k in train])
+    assert round(s, 3) == 9.161 and round(q, 3) == 2.777
+
+
+# ------------------------------------------------------------------------------ long frames at scale
+def _long_and_dict(freq, lengths, seed=0):
+    rng = np.random.default_rng(seed)
+    series = {}
+    for k, n in enumerate(lengths):
+        index = (pd.date_range("2021-01-03", periods=n, freq=freq) if freq else
+                 pd.RangeIndex(5 * k, 5 * k + 3 * n, 3))
+        series[f"id{k}"] = pd.Series(rng.standard_normal(n), index=index, name="y")
+    frame = pd.concat(series, names=["unique_id", "ds"]).rename("y").reset_index()
+    return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True), series
+
+
+@pytest.mark.parametrize("freq", ["h", "W-SUN", "W-WED", "MS", "B", None])
+def test_long_frames_convert_like_the_same_series_one_by_one(freq):
+    """The one-pass conversion of a long frame (rows shuffled) equals converting each id."""
+    frame, series = _long_and_dict(freq, [30, 7, 12])
+    if freq == "W-WED":
+        frame["ds"] = frame["ds"] + pd.Timedelta(days=3)  # Sunday stamps moved to Wednesday
+        series = {k: s.set_axis(s.index + pd.Timedelta(days=3)) for k, s in series.items()}
+    long, one_by_one = as_series_set(frame, "Test"), as_series_set(series, "Test")
+    assert long.ids == list(frame["unique_id"].unique())
+    assert [long.steps[long.ids.index(k)] for k in series] == one_by_one.steps
+    for k, i in zip(series, range(3)):
+        j = long.ids.index(k)
+        np.testing.assert_array_equal(long.values[j], one_by_one.values[i])
+        assert long.indexes[j].equals(one_by_one.indexes[i])
+    assert not long.values[0].flags.writeable
+
+
+def test_long_frame_errors_name_the_series_as_one_by_one():
+    frame, _ = _long_and_dict("h", [10, 10, 10])
+    bad = frame.copy()
+    bad.loc[(bad["unique_id"] == "id1").to_numpy().nonzero()[0][2], "y"] = np.nan
+    with pytest.raises(ValueError, match=r"y\['id1'\] passed to Test contains 1 NaN and 0 "
+                                         r"infinite values"):
+        as_series_set(bad, "Test")
+    dup = pd.concat([frame, frame[frame["unique_id"] == "id2"].head(1)], ignore_index=True)
+    with pytest.raises(ValueError, match=r"index of y\['id2'\] passed to Test has duplicated "
+                                         r"time stamps"):
+        as_series_set(dup, "Test")
+    gap = frame.drop(index=frame.index[(frame["unique_id"] == "id0").to_numpy()][4])
+    with pytest.raises(ValueError, match=r"index of y\['id0'\] passed to Test has irregular"):
+        as_series_set(gap, "Test")
+    daily = frame.assign(ds=frame["ds"].where(frame["unique_id"] != "id2",
+                                              frame["ds"].dt.normalize()
+                                              + pd.to_timedelta(frame["ds"].dt.hour, "D")))
+    with pytest.raises(ValueError, match=r"different frequencies \(h \(e\.g\. y\['id0'\]\), "
+                                         r"D \(e\.g\. y\['id2'\]\)\)"):
+        as_series_set(daily, "Test")
+
+
+def test_shuffled_windows_keep_random_samplers_order_without_a_python_list():
+    from tsforecast.data import windows
+
+    data = list(range(1000))
+    ours = windows.ShuffledWindows(data, generator=torch.Generator().manual_seed(7))
+    theirs = torch.utils.data.RandomSampler(data, generator=torch.Generator().manual_seed(7))
+    for _ in range(2):  # the second epoch too: the generator advances alike
+        assert [int(i) for i in ours] == list(theirs)
+    starts = window_starts([10, 8], window=5)
+    assert starts.dtype == np.int32  # half the memory of int64 while rows fit

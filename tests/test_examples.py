@@ -72,6 +72,26 @@ def test_every_example_has_a_quick_mode_run_here():
         assert '"--quick"' in script.read_text(), f"examples/{script.name} has no --quick"
 
 
+def test_m4_weekly_example_quick_scores_a_global_model_against_naive2(tmp_path, capsys):
+    import os
+
+    from tsforecast.datasets import load_m4
+
+    try:
+        load_m4("Weekly")
+    except FileNotFoundError as err:
+        if os.environ.get("CI") == "true":
+            raise  # CI has a copy of shared/ beside the clone: never skip there
+        pytest.skip(f"The M4 Weekly files are not available: {err}")
+    table = run_example("m4_weekly", "--quick", "--out", str(tmp_path / "m4.png"))
+    assert list(table.index) == ["GRUForecaster (global)", "Naive2", "seasonal naive (52)"]
+    assert table.loc["Naive2", "OWA"] == pytest.approx(1.0)
+    assert np.isfinite(table.to_numpy()).all() and (table["sMAPE"] > 0).all()
+    # a lookback the shortest series (80 weeks) allows: two horizons or a year, capped
+    assert "M4 Weekly, 8 series, horizon 13, lookback 51" in capsys.readouterr().out
+    assert (tmp_path / "m4.png").stat().st_size > 10_000
+
+
 def test_calendar_features_follow_the_step():
     hourly = calendar_features(pd.date_range("2024-01-01", periods=48, freq="h"))
     assert list(hourly.columns) == ["hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos",

@@ -83,7 +83,7 @@ def check_interval_errors(est, y):
         (dict(coverage="0.9"), r"must be a float in \(0, 1\) or a list of them.*Got '0.9'"),
         (dict(coverage=[0.8, 0.8]), "holds duplicates"),
         (dict(method="bootstrap"), "'method' argument .* must be one of 'conformal', "
-                                   "'adaptive', 'native'. Got 'bootstrap'"),
+                                   "'adaptive', 'native', 'quantile-head'. Got 'bootstrap'"),
         (dict(coverage=0.9999), rf"{name} has \d+ calibration origins, but a 0.9999 conformal "
                                 r"interval needs at least 9999.*larger"),
         (dict(horizon=est.horizon + 1), rf"calibrated for forecasts of up to {est.horizon} "

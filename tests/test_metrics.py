@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from tsforecast.metrics import (
+    m4_scores,
     mae,
     mape,
     mase,
@@ -122,6 +123,37 @@ def test_owa_of_several_columns_is_a_ratio_of_averages():
         0.5 * (s.mean() / s2.mean() + q.mean() / q2.mean()))
     np.testing.assert_allclose(owa(y, f, y_train=train, multioutput="raw_values"),
                                0.5 * (s / s2 + q / q2))
+
+
+def test_m4_scores_of_series_of_different_lengths_average_per_series_then_take_ratios():
+    train = {"a": [1.0, 2.0, 3.0, 4.0], "b": [9.0, 7.0, 8.0, 6.0, 7.0, 9.0]}
+    true = {"a": [5.0, 6.0], "b": [10.0, 8.0]}
+    pred = {"b": pd.Series([9.0, 9.0]), "a": np.array([5.0, 7.0])}  # any order, any kind
+    scores = m4_scores(true, pred, y_train=train)
+    s = [smape(true[k], pred[k]) for k in true]
+    q = [mase(true[k], pred[k], y_train=train[k]) for k in true]
+    n2 = {k: naive2_forecast(np.array(v), 2) for k, v in train.items()}
+    s2 = [smape(true[k], n2[k]) for k in true]
+    q2 = [mase(true[k], n2[k], y_train=train[k]) for k in true]
+    assert scores["smape"] == pytest.approx(np.mean(s)) and scores["mase"] == pytest.approx(np.mean(q))
+    assert scores["smape_naive2"] == pytest.approx(np.mean(s2)) and scores["n_series"] == 2
+    assert scores["owa"] == pytest.approx(0.5 * (np.mean(s) / np.mean(s2) + np.mean(q) / np.mean(q2)))
+    # series of equal lengths as the columns of one array: the same as owa()
+    cols = np.column_stack([train["a"], train["b"][:4]])
+    y, f = np.column_stack([true["a"], true["b"]]), np.column_stack([pred["a"], [9.0, 9.0]])
+    lists = m4_scores(list(y.T), list(f.T), y_train=list(cols.T))
+    assert lists["owa"] == pytest.approx(owa(y, f, y_train=cols))
+    assert m4_scores(true, n2, y_train=train, y_naive2=n2)["owa"] == pytest.approx(1.0)
+
+
+def test_m4_scores_errors_name_the_mismatch():
+    true, train = {"a": [5.0, 6.0], "b": [1.0, 2.0]}, {"a": [1.0, 2.0, 3.0], "b": [1.0, 3.0]}
+    with pytest.raises(ValueError, match=r"y_pred passed to m4_scores does not hold the series "
+                                         r"of y_true \(missing \['b'\], unexpected \['c'\]"):
+        m4_scores(true, {"a": [5.0, 6.0], "c": [1.0, 2.0]}, y_train=train)
+    with pytest.raises(TypeError, match=r"y_true passed to m4_scores is a DataFrame\. Expected "
+                                        r"many series: a dict"):
+        m4_scores(pd.DataFrame({"a": [1.0]}), {}, y_train={})
 
 
 @pytest.mark.parametrize("metric", [mse, mae, rmse, mape, smape])

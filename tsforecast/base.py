@@ -29,7 +29,13 @@ from .data.inputs import (
 )
 from .data.scaling import StandardScaler
 from .data.splits import Spans, chronological_spans
-from .data.windows import WindowDataset, collate_batch, sliding_windows, window_starts
+from .data.windows import (
+    ShuffledWindows,
+    WindowDataset,
+    collate_batch,
+    sliding_windows,
+    window_starts,
+)
 from .models._layers import ForecastNet
 from .utils.validation import (
     check_bool,
@@ -312,11 +318,7 @@ class BaseForecaster(BaseEstimator):
         if self.scaling is not None:
             self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)],
                                                 n_targets=n_targets)
-            scaled = [self.scaler_.transform(v, series=i) for i, v in enumerate(values)]
-        else:
-            scaled = [v.astype(np.float32) for v in values]
-        series = torch.from_numpy(np.concatenate(scaled, axis=0))
-        del scaled
+        series = torch.from_numpy(self._concatenate_scaled(values))
 
         train_starts = window_starts(ys.lengths, need, last_target=[s.train[1] for s in spans])
         val_starts = window_starts(ys.lengths, need, first_target=[s.validation[0] for s in spans],
@@ -329,10 +331,11 @@ class BaseForecaster(BaseEstimator):
             torch.manual_seed(seed)
             network = self._make_network(n_targets, len(values[0][0]) - n_targets)
             generator = torch.Generator().manual_seed(seed)
+            train_windows = WindowDataset(series, train_starts, self.lookback, n_out, n_targets)
             train_loader = torch.utils.data.DataLoader(
-                WindowDataset(series, train_starts, self.lookback, n_out, n_targets),
-                batch_size=self.batch_size, shuffle=True, generator=generator,
-                collate_fn=collate_batch)
+                train_windows, batch_size=self.batch_size,
+                sampler=ShuffledWindows(train_windows, generator=generator),
+                generator=generator, collate_fn=collate_batch)
             val_loader = None
             if len(val_starts):
                 val_loader = torch.utils.data.DataLoader(
@@ -359,6 +362,20 @@ class BaseForecaster(BaseEstimator):
         self.calibration_ = _conformal.calibrate_forecaster(
             self, values, [s.validation for s in spans])
         return self
+
+    def _concatenate_scaled(self, values):
+        """All series scaled into one float32 ``(sum T_i, F)`` buffer, written series by series.
+
+        The windows of every series are views over this one buffer, so memory
+        stays O(total rows); no per-series scaled copies are kept on the way.
+        """
+        buffer = np.empty((sum(len(v) for v in values), values[0].shape[1]), dtype=np.float32)
+        row = 0
+        for i, v in enumerate(values):
+            buffer[row:row + len(v)] = (self.scaler_.transform(v, series=i)
+                                        if self.scaler_ is not None else v)
+            row += len(v)
+        return buffer
 
     def _spans(self, ys, n_out):
         """Chronological train/validation spans of each series.

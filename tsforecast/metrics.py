@@ -31,9 +31,9 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["mse", "mae", "rmse", "mape", "smape", "mase", "owa", "naive2_forecast",
-           "seasonality_test", "pinball_loss", "wql", "crps", "coverage", "interval_width",
-           "interval_score", "msis", "METRICS"]
+__all__ = ["mse", "mae", "rmse", "mape", "smape", "mase", "owa", "m4_scores",
+           "naive2_forecast", "seasonality_test", "pinball_loss", "wql", "crps",
+           "coverage", "interval_width", "interval_score", "msis", "METRICS"]
 
 _MULTIOUTPUT = ("uniform_average", "raw_values")
 
@@ -853,6 +853,111 @@ def msis(y_true, lower, upper, *, y_train, m=1, coverage=0.95, multioutput="unif
         )
     return _reduce(_interval_scores(yt, lo, hi, alpha).mean(axis=0) / scale, columns,
                    multioutput)
+
+
+def _keyed(obj, owner, name):
+    """``(keys, items)`` of a dict or a list/tuple of series."""
+    if isinstance(obj, dict):
+        return list(obj), list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        return list(range(len(obj))), list(obj)
+    raise TypeError(
+        f"{name} passed to {owner} is a {type(obj).__name__}. Expected many series: a dict "
+        f"{{id: series}} or a list of series (each a pandas Series or a 1-d array)."
+    )
+
+
+def m4_scores(y_true, y_pred, *, y_train, m=1, y_naive2=None):
+    r"""sMAPE, MASE and OWA over many series of any lengths, aggregated as in M4.
+
+    As in the M4 competition, sMAPE and MASE are computed per series and
+    averaged over the series (for the forecasts and for Naive2), and OWA is
+    the mean of the two ratios of those averages:
+
+    .. math:: \mathrm{OWA} = \frac{1}{2}\left(
+              \frac{\overline{\mathrm{sMAPE}}}{\overline{\mathrm{sMAPE}}_{\mathrm{Naive2}}}
+              + \frac{\overline{\mathrm{MASE}}}{\overline{\mathrm{MASE}}_{\mathrm{Naive2}}}
+              \right)
+
+    (:func:`owa` does the same for series held as the columns of one array,
+    which must then share their lengths.)
+
+    Parameters
+    ----------
+    y_true, y_pred : dict or list
+        Actual values and forecasts of each series, ``{id: series}`` with the
+        same ids (in any order) or lists in the same order; each series a
+        pandas Series or a 1-d array (pandas indexes must match).
+    y_train : dict or list
+        The training series, keyed like ``y_true``: MASE's scale and Naive2's
+        input.
+    m : int, default=1
+        Seasonal period for MASE's scale and Naive2 (M4 used 1 for yearly,
+        weekly and daily data, 4 quarterly, 12 monthly, 24 hourly).
+    y_naive2 : dict or list, optional
+        Reference forecasts keyed like ``y_true``; default
+        :func:`naive2_forecast` of each training series.
+
+    Returns
+    -------
+    dict
+        ``smape``, ``mase`` and ``owa`` of the forecasts, ``smape_naive2`` and
+        ``mase_naive2`` of the reference, and ``n_series``.
+
+    References
+    ----------
+    Makridakis, S., Spiliotis, E. & Assimakopoulos, V. (2020). The M4 Competition:
+    100,000 time series and 61 forecasting methods. *International Journal of
+    Forecasting*, 36(1), 54-74.
+
+    Examples
+    --------
+    >>> from tsforecast.metrics import m4_scores
+    >>> train = {"a": [1.0, 2.0, 3.0], "b": [5.0, 4.0, 6.0, 5.0]}
+    >>> true = {"a": [4.0, 5.0], "b": [6.0, 7.0]}
+    >>> scores = m4_scores(true, {"a": [4.0, 5.0], "b": [5.0, 5.0]}, y_train=train)
+    >>> round(scores["owa"], 3)  # "a" is perfect, "b" no better than Naive2
+    0.412
+    """
+    owner = "m4_scores"
+    m = _check_period(owner, m)
+    keys, truths = _keyed(y_true, owner, "y_true")
+    truths = dict(zip(keys, truths))
+    arguments = {"y_pred": y_pred, "y_train": y_train}
+    if y_naive2 is not None:
+        arguments["y_naive2"] = y_naive2
+    lookup = {}
+    for name, obj in arguments.items():
+        other_keys, items = _keyed(obj, owner, name)
+        if sorted(map(repr, other_keys)) != sorted(map(repr, keys)):
+            missing = [k for k in keys if k not in set(other_keys)][:5]
+            extra = [k for k in other_keys if k not in set(keys)][:5]
+            raise ValueError(
+                f"{name} passed to {owner} does not hold the series of y_true (missing "
+                f"{missing}, unexpected {extra}; {len(other_keys)} series vs {len(keys)}). "
+                f"Pass one entry per series of y_true, under the same ids."
+            )
+        lookup[name] = dict(zip(other_keys, items))
+    if not keys:
+        raise ValueError(f"y_true passed to {owner} holds no series. Pass one or more.")
+    rows = []
+    for k in keys:
+        truth, pred, train = truths[k], lookup["y_pred"][k], lookup["y_train"][k]
+        naive2 = (lookup["y_naive2"][k] if "y_naive2" in lookup
+                  else naive2_forecast(np.asarray(train, dtype=np.float64).ravel(),
+                                       len(np.asarray(truth)), m))
+        naive2 = np.asarray(naive2, dtype=np.float64)
+        rows.append((smape(truth, pred), mase(truth, pred, y_train=train, m=m),
+                     smape(np.asarray(truth, dtype=np.float64), naive2),
+                     mase(np.asarray(truth, dtype=np.float64), naive2, y_train=train, m=m)))
+    s, q, s2, q2 = np.mean(rows, axis=0)
+    if s2 == 0 or q2 == 0:
+        raise ValueError(
+            f"Naive2 forecasts y_true passed to {owner} perfectly, so OWA divides by 0. "
+            f"Compare the forecasts with smape and mase directly."
+        )
+    return {"smape": float(s), "mase": float(q), "owa": float(0.5 * (s / s2 + q / q2)),
+            "smape_naive2": float(s2), "mase_naive2": float(q2), "n_series": len(keys)}
 
 
 #: Metrics by name, as accepted by :func:`tsforecast.model_selection.backtest`.

@@ -40,7 +40,8 @@ class SeriesSet:
     Attributes
     ----------
     values : list of ndarray of shape (T_i, k), float64
-        One array per series. Always copies, never views of the caller's data.
+        One read-only array per series: a view of the caller's data when it
+        already is float64 (no copy: memory stays O(rows)), else a copy.
     indexes : list of pandas.Index
         The time index of each series (a ``RangeIndex`` for numpy input).
     steps : list
@@ -240,29 +241,65 @@ def check_magnitude(values, columns, owner: str, name: str):
         )
 
 
-def _one(obj, owner: str, name: str):
-    """Convert one series; return (values, index, step, columns, kind, name)."""
-    series_name = None
+def _check_numeric(obj, owner: str, name: str):
+    """Refuse non-numeric (boolean, complex) values in a Series or DataFrame."""
     if isinstance(obj, pd.Series):
-        check_not_empty(obj.shape, owner, name)
         if not is_real_dtype(obj.dtype):
             raise TypeError(
                 f"{name} passed to {owner} has dtype {obj.dtype}. Expected numeric values; "
                 f"convert with pd.to_numeric(...)."
             )
-        values = obj.to_numpy(dtype=np.float64, copy=True).reshape(-1, 1)
+        return
+    bad = [c for c in obj.columns if not is_real_dtype(obj[c].dtype)]
+    if bad:
+        raise TypeError(
+            f"{name} passed to {owner} has non-numeric columns {[str(b) for b in bad]} "
+            f"(dtypes {[str(obj[b].dtype) for b in bad]}). Expected numeric columns only; "
+            f"drop them or encode them as numbers."
+        )
+
+
+def _read_only(values):
+    """``values`` as a read-only float64 array: a view when already float64, else a copy.
+
+    Not copying float64 input keeps memory O(rows) for many series; being
+    read-only, the view cannot be used to write into the caller's data.
+    """
+    values = np.asarray(values, dtype=np.float64).view()
+    values.flags.writeable = False
+    return values
+
+
+def _check_values(values, index, columns, owner: str, name: str):
+    """Refuse duplicated columns, NaN or infinite values and overflowing magnitudes."""
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"{name} passed to {owner} has duplicated column names {columns}.")
+    finite = np.isfinite(values)
+    if not finite.all():
+        rows, cols = np.nonzero(~finite)
+        n_nan = int(np.isnan(values).sum())
+        n_inf = int((~finite).sum()) - n_nan
+        raise ValueError(
+            f"{name} passed to {owner} contains {n_nan} NaN and {n_inf} infinite values "
+            f"(first at row {rows[0]} ({index[rows[0]]}), column {columns[cols[0]]!r}). "
+            f"Expected finite values; fill gaps (e.g. .interpolate()) or drop them first."
+        )
+    check_magnitude(values, columns, owner, name)
+
+
+def _one(obj, owner: str, name: str):
+    """Convert one series; return (values, index, step, columns, kind, name)."""
+    series_name = None
+    if isinstance(obj, pd.Series):
+        check_not_empty(obj.shape, owner, name)
+        _check_numeric(obj, owner, name)
+        values = _read_only(obj.to_numpy(dtype=np.float64).reshape(-1, 1))
         columns = [str(obj.name) if obj.name is not None else "y"]
         index, kind, series_name = obj.index, "series", obj.name
     elif isinstance(obj, pd.DataFrame):
         check_not_empty(obj.shape, owner, name)
-        bad = [c for c in obj.columns if not is_real_dtype(obj[c].dtype)]
-        if bad:
-            raise TypeError(
-                f"{name} passed to {owner} has non-numeric columns {[str(b) for b in bad]} "
-                f"(dtypes {[str(obj[b].dtype) for b in bad]}). Expected numeric columns only; "
-                f"drop them or encode them as numbers."
-            )
-        values = obj.to_numpy(dtype=np.float64, copy=True)
+        _check_numeric(obj, owner, name)
+        values = _read_only(obj.to_numpy(dtype=np.float64))
         columns = [str(c) for c in obj.columns]
         index, kind = obj.index, "frame"
     else:
@@ -284,22 +321,10 @@ def _one(obj, owner: str, name: str):
             )
         check_not_empty(arr.shape, owner, name)
         kind = "array1d" if arr.ndim == 1 else "array2d"
-        values = arr.astype(np.float64, copy=True).reshape(len(arr), -1)
+        values = _read_only(arr.reshape(len(arr), -1))
         columns = [str(i) for i in range(values.shape[1])]
         index = pd.RangeIndex(len(values))
-    if len(set(columns)) != len(columns):
-        raise ValueError(f"{name} passed to {owner} has duplicated column names {columns}.")
-    finite = np.isfinite(values)
-    if not finite.all():
-        rows, cols = np.nonzero(~finite)
-        n_nan = int(np.isnan(values).sum())
-        n_inf = int((~finite).sum()) - n_nan
-        raise ValueError(
-            f"{name} passed to {owner} contains {n_nan} NaN and {n_inf} infinite values "
-            f"(first at row {rows[0]} ({index[rows[0]]}), column {columns[cols[0]]!r}). "
-            f"Expected finite values; fill gaps (e.g. .interpolate()) or drop them first."
-        )
-    check_magnitude(values, columns, owner, name)
+    _check_values(values, index, columns, owner, name)
     step = _check_index(index, owner, name)
     return values, index, step, columns, kind, series_name
 
@@ -311,8 +336,16 @@ def _is_long(obj) -> bool:
     return isinstance(obj, pd.DataFrame) and ID_COL in obj.columns and TIME_COL in obj.columns
 
 
-def _split_long(obj, owner: str, name: str):
-    """Split a long frame into per-id series; return (items, ids, layout)."""
+def _long_rows(obj, owner: str, name: str):
+    """Group the rows of a long frame by id, each id's rows in time order.
+
+    Returns ``(data, ids, layout, order, bounds, times)``: ``data`` the value
+    columns (a DataFrame, or the Series itself); ``order`` the row positions
+    that put ``data`` in (id, time) order, or None when it already is; the rows
+    of id ``k`` are ``bounds[k]:bounds[k + 1]`` of that order, and ``times``
+    their time stamps (an Index, in that order). Vectorised over all rows: no
+    per-id pandas objects are built here.
+    """
     if isinstance(obj.index, pd.MultiIndex):
         if obj.index.nlevels != 2:
             raise ValueError(
@@ -322,12 +355,13 @@ def _split_long(obj, owner: str, name: str):
             )
         layout = {"columns": False, "id_name": obj.index.names[0],
                   "time_name": obj.index.names[1], "is_series": isinstance(obj, pd.Series)}
-        frame = obj
         if isinstance(obj, pd.DataFrame) and (ID_COL in obj.columns or TIME_COL in obj.columns):
             raise ValueError(
                 f"{name} passed to {owner} has both a (id, time) MultiIndex and "
                 f"{ID_COL!r}/{TIME_COL!r} columns. Use one of the two layouts."
             )
+        data, id_values = obj, obj.index.get_level_values(0)
+        times = obj.index.get_level_values(1)
     else:
         layout = {"columns": True, "id_name": ID_COL, "time_name": TIME_COL,
                   "is_series": False, "order": [str(c) for c in obj.columns]}
@@ -348,27 +382,126 @@ def _split_long(obj, owner: str, name: str):
                     f"that does not parse as time stamps ({err}). Expected datetimes or "
                     f"integer steps; convert it with pd.to_datetime(...)."
                 ) from None
-        frame = obj.drop(columns=[ID_COL, TIME_COL]).set_index(
-            pd.MultiIndex.from_arrays([obj[ID_COL].to_numpy(), times.to_numpy()],
-                                      names=[ID_COL, TIME_COL]))
-    if len(frame) == 0:
+        data = obj.drop(columns=[ID_COL, TIME_COL])
+        id_values, times = obj[ID_COL], pd.Index(times)
+    if len(data) == 0:
         raise ValueError(
             f"{name} passed to {owner} is an empty long frame. Expected rows of one or more "
             f"series."
         )
-    codes, ids = pd.factorize(frame.index.get_level_values(0), sort=False)
-    order = np.argsort(codes, kind="stable")  # rows of each id together, time order kept
-    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
-    times = frame.index.get_level_values(1)[order]
+    codes, ids = pd.factorize(id_values, sort=False)  # ids in order of first appearance
+    t = _time_ints(times)
+    if t is None:  # neither datetimes nor integers: _check_index names the problem
+        in_order = False
+    else:
+        same = codes[1:] == codes[:-1]
+        in_order = not ((codes[1:] < codes[:-1]) | (same & (t[1:] < t[:-1]))).any()
+    order = None
+    if not in_order:  # gather each id's rows, in time order (stable: duplicates stay put)
+        order = (np.lexsort((t, codes)) if t is not None
+                 else np.argsort(codes, kind="stable"))
+        codes, times = codes[order], times.take(order)
+    bounds = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1, len(codes)]
+    return data, list(ids), layout, order, bounds, times.rename(None)
+
+
+def _time_ints(times):
+    """Time stamps as int64 (in the index's unit, UTC for tz-aware ones, or steps), or None."""
+    if isinstance(times, pd.DatetimeIndex):
+        return times.asi8
+    if pd.api.types.is_integer_dtype(times.dtype):
+        return np.asarray(times, dtype=np.int64)
+    return None
+
+
+def _split_long(obj, owner: str, name: str):
+    """Split a long frame into per-id pandas objects; return (items, ids, layout)."""
+    data, ids, layout, order, bounds, times = _long_rows(obj, owner, name)
     items = []
     for k in range(len(ids)):
-        rows = order[bounds[k]:bounds[k + 1]]
-        index = pd.Index(times[bounds[k]:bounds[k + 1]], name=None)
-        if not index.is_monotonic_increasing:  # long frames need not be sorted in time
-            by_time = np.argsort(index.to_numpy(), kind="stable")
-            rows, index = rows[by_time], index[by_time]
-        items.append(frame.iloc[rows].set_axis(index, axis=0))
-    return items, list(ids), layout
+        rows = slice(bounds[k], bounds[k + 1]) if order is None else \
+            order[bounds[k]:bounds[k + 1]]
+        items.append(data.iloc[rows].set_axis(times[bounds[k]:bounds[k + 1]], axis=0))
+    return items, ids, layout
+
+
+def _long_series_set(obj, owner: str, name: str) -> SeriesSet:
+    """Convert a long frame in one pass over its rows (memory and time O(rows)).
+
+    Equivalent to splitting it into one series per id and converting each
+    (the same checks, in the same order, with the same messages), but the
+    values are read once into one float64 array in (id, time) order, of which
+    each series is a read-only slice, and regular time steps are checked with
+    vectorised differences instead of one pandas frequency inference per id.
+    """
+    data, ids, layout, order, bounds, times = _long_rows(obj, owner, name)
+    labels = [f"{name}[{k!r}]" for k in ids]
+    _check_numeric(data, owner, labels[0])
+    if isinstance(data, pd.Series):
+        kind, series_name = "series", data.name
+        columns = [str(data.name) if data.name is not None else "y"]
+        values = data.to_numpy(dtype=np.float64).reshape(-1, 1)
+    else:
+        kind, series_name = "frame", None
+        columns = [str(c) for c in data.columns]
+        values = data.to_numpy(dtype=np.float64)
+    values = _read_only(values if order is None else values[order])
+    check_not_empty((bounds[1] - bounds[0], values.shape[1]), owner, labels[0])
+    if len(set(columns)) != len(columns):
+        _check_values(values[:1], times[:1], columns, owner, labels[0])
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if len(bad):  # the first series with a NaN or inf raises, as it would alone
+        k = int(np.searchsorted(bounds, bad[0], side="right")) - 1
+        part = slice(bounds[k], bounds[k + 1])
+        _check_values(values[part], times[part], columns, owner, labels[k])
+    if max(values.max(), -values.min()) >= 1e150:  # only then can a mean or std overflow
+        for k, label in enumerate(labels):
+            check_magnitude(values[bounds[k]:bounds[k + 1]], columns, owner, label)
+    steps = _long_steps(times, bounds, owner, labels)
+    parts = [slice(bounds[k], bounds[k + 1]) for k in range(len(ids))]
+    return SeriesSet(values=[values[p] for p in parts], indexes=[times[p] for p in parts],
+                     steps=steps, columns=columns, kind=kind, is_list=True, name=None,
+                     container="long", ids=ids, layout=layout, arg=name,
+                     names=[series_name] * len(ids))
+
+
+_MONTH_NS = 28 * 86_400 * 10**9
+_WEEK_NS = 7 * 86_400 * 10**9
+
+
+def _long_steps(times, bounds, owner, labels):
+    """The step of each id's time stamps (``times[bounds[k]:bounds[k + 1]]``), or raise.
+
+    A run of stamps with one constant positive difference gets its step
+    without a pandas frequency inference per id: integers take the
+    difference; tz-naive datetimes less than 28 days apart share the step
+    inferred for the first id with the same difference (and weekday, for
+    whole weeks), which is all ``pd.infer_freq`` reads in such a run. Any
+    other id goes through :func:`_check_index`, with its messages.
+    """
+    t = _time_ints(times)
+    integer = t is not None and not isinstance(times, pd.DatetimeIndex)
+    if isinstance(times, pd.DatetimeIndex):
+        if times.tz is not None:  # local-time steps (daylight saving) need pandas' inference
+            t = None
+        else:
+            per_ns = pd.Timedelta(1, unit=times.unit).value  # asi8 is in the index's unit
+    known, steps = {}, []
+    for k, label in enumerate(labels):
+        lo, hi = bounds[k], bounds[k + 1]
+        step = None
+        if t is not None and hi - lo >= (2 if integer else 3):
+            d = t[lo + 1] - t[lo]
+            if d > 0 and (hi - lo == 2 or (np.diff(t[lo:hi]) == d).all()):
+                if integer:
+                    step = int(d)
+                elif d * per_ns < _MONTH_NS:
+                    key = (int(d), times[lo].day_of_week if (d * per_ns) % _WEEK_NS == 0 else None)
+                    if key not in known:
+                        known[key] = _check_index(times[lo:hi], owner, label)
+                    step = known[key]
+        steps.append(step if step is not None else _check_index(times[lo:hi], owner, label))
+    return steps
 
 
 def as_series_set(obj, owner: str, name: str = "y") -> SeriesSet:
@@ -379,8 +512,9 @@ def as_series_set(obj, owner: str, name: str = "y") -> SeriesSet:
     elif isinstance(obj, dict):
         container, items, ids = "dict", list(obj.values()), list(obj.keys())
     elif _is_long(obj):
-        container = "long"
-        items, ids, layout = _split_long(obj, owner, name)
+        ys = _long_series_set(obj, owner, name)
+        _check_one_step(ys.steps, [ys.label(i) for i in range(len(ys.steps))], owner, name)
+        return ys
     else:
         container, items = "single", [obj]
     is_list = container != "single"
@@ -414,21 +548,26 @@ def as_series_set(obj, owner: str, name: str = "y") -> SeriesSet:
                 f"{columns}. All series of one model need the same columns in the same order."
             )
     if is_list:
-        steps = {str(getattr(p[2], "freqstr", p[2])) for p in parts}
-        if len(steps) > 1:
-            by_step = {}
-            for label, p in zip(labels, parts):
-                by_step.setdefault(str(getattr(p[2], "freqstr", p[2])), label)
-            raise ValueError(
-                f"The series of {name} passed to {owner} have different frequencies "
-                f"({', '.join(f'{k} (e.g. {v})' for k, v in by_step.items())}). One global "
-                f"model needs one frequency; resample them to a common one first."
-            )
+        _check_one_step([p[2] for p in parts], labels, owner, name)
     return SeriesSet(values=[p[0] for p in parts], indexes=[p[1] for p in parts],
                      steps=[p[2] for p in parts], columns=columns, kind=parts[0][4],
                      is_list=is_list, name=parts[0][5] if not is_list else None,
                      container=container, ids=ids, layout=layout, arg=name,
                      names=[p[5] for p in parts])
+
+
+def _check_one_step(steps, labels, owner, name):
+    """Refuse many series whose frequencies differ (one global model needs one)."""
+    freqs = [str(getattr(step, "freqstr", step)) for step in steps]
+    if len(set(freqs)) > 1:
+        by_step = {}
+        for label, freq in zip(labels, freqs):
+            by_step.setdefault(freq, label)
+        raise ValueError(
+            f"The series of {name} passed to {owner} have different frequencies "
+            f"({', '.join(f'{k} (e.g. {v})' for k, v in by_step.items())}). One global "
+            f"model needs one frequency; resample them to a common one first."
+        )
 
 
 def align_ids(xs: SeriesSet, ids, owner: str, what: str = "y") -> SeriesSet:
