@@ -364,11 +364,7 @@ def forecaster_calibration(est, horizon, X, y, levels, method):
     values = ys.values if past_cov is None else [np.hstack(p) for p in zip(ys.values, past_cov)]
     rows = est.calibration_.rows
     recent = [(max(est.lookback, n - rows), n) for n in ys.lengths]
-    # the statistics of a series seen in fit (by id, or the only one), else the new history's
-    known = {k: i for i, k in enumerate(getattr(est, "ids_", None) or [])}
-    single = est.scaler_ is None or not est.scaler_.per_series
-    series_rows = [0 if single else known.get(k) for k in (ys.ids or [None] * len(values))]
-    scores = _scores_from(est, values, recent, est.horizon, series_rows)
+    scores = _scores_from(est, values, recent, est.horizon, est._series_rows(ys))
     if coverages:
         check_enough(f"{name} (method='adaptive')", len(scores), coverages, how=(
             f"The adaptive method uses origins in the last {rows} rows of y (the size of "

@@ -507,23 +507,28 @@ class BaseForecaster(BaseEstimator):
                       torch.from_numpy(future.astype(np.float32)), ends, template, horizon,
                       scaler, ids)
 
-    def _scaler_for(self, ys, target_histories):
-        """Statistics for the series of a new history ``y``: one scaler row per series.
+    def _series_rows(self, ys):
+        """The row of fitted statistics of each series of a new history ``ys``, or None.
 
-        A model fitted on one series applies its statistics to every history.
-        With per-series statistics, a history whose id was seen in ``fit``
-        uses that series' statistics; a new id, or a series of a list (whose
-        position carries no identity), uses statistics of the history passed.
+        A model fitted on one series (or without per-series statistics) applies
+        row 0 to every history. With per-series statistics, a history whose id
+        was seen in ``fit`` gets that series' row; a new id, or a series of a
+        list (whose position carries no identity), gets None: statistics of the
+        history passed.
         """
+        if self.scaler_ is None or not self.scaler_.per_series:
+            return [0] * len(ys.values)
+        known = {k: i for i, k in enumerate(self.ids_ or [])}
+        return [known.get(k) for k in ys.ids] if ys.ids is not None else [None] * len(ys.values)
+
+    def _scaler_for(self, ys, target_histories):
+        """Statistics for the series of a new history ``y``: one scaler row per series,
+        chosen by :meth:`_series_rows`."""
         if self.scaler_ is None:
             return None
-        n = len(target_histories)
-        if not self.scaler_.per_series:
-            return self.scaler_.select(np.zeros(n, dtype=np.int64))
-        known = {k: i for i, k in enumerate(self.ids_ or [])}
-        rows = [known.get(k, -1) for k in ys.ids] if ys.ids is not None else [-1] * n
-        scaler = self.scaler_.select(np.maximum(rows, 0))
-        new = [i for i, r in enumerate(rows) if r < 0]
+        rows = self._series_rows(ys)
+        scaler = self.scaler_.select(np.array([r or 0 for r in rows], dtype=np.int64))
+        new = [i for i, r in enumerate(rows) if r is None]
         if new:
             local = self.scaler_.for_histories([target_histories[i] for i in new])
             scaler.mean_[new], scaler.scale_[new] = local.mean_, local.scale_

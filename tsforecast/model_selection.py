@@ -686,15 +686,11 @@ def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, o
 
 def _fitted_rows(model, ys):
     """Rows of an already fitted model's per-series statistics that match the series of ``ys``."""
-    fitted_ids = getattr(model, "ids_", None)
-    n_fitted = len(model.last_window_)
-    if not ys.is_list:
-        return {0: 0 if n_fitted == 1 else None}
-    if fitted_ids is not None and ys.ids is not None:
-        known = {k: r for r, k in enumerate(fitted_ids)}
-        return {i: known.get(k) for i, k in enumerate(ys.ids)}
-    same = n_fitted == len(ys.values) and fitted_ids is None and ys.ids is None
-    return {i: (i if same else None) for i in range(len(ys.values))}
+    rows = model._series_rows(ys)
+    # A list backtested with a model fitted on a list of as many series: positions match.
+    if ys.container == "list" and model.ids_ is None and len(model.last_window_) == len(rows):
+        rows = list(range(len(rows)))
+    return dict(enumerate(rows))
 
 
 def _predict_histories(model, ys, xs, i, block, horizon, owner, levels=()):
