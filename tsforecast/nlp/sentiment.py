@@ -33,6 +33,7 @@ PAD, UNK = "<pad>", "<unk>"  # ids 0 and 1
 ENCODERS = ("gru", "lstm", "cnn")
 POOLINGS = ("max", "mean", "attention")
 KERNEL_SIZES = (3, 4, 5)  # Kim (2014)
+EMBEDDING_SCALE = 0.25  # random vectors ~ U(-0.25, 0.25), Kim (2014)
 _FITTED = fitted_schema(vocabulary=STRINGS, classes={"type": "array", "minItems": 2},
                         history=HISTORY, best_epoch=EPOCH)
 
@@ -47,9 +48,13 @@ class SentimentNet(nn.Module):
     """
 
     def __init__(self, vocab_size, n_classes, *, embedding_size=128, hidden_size=64,
-                 encoder="gru", bidirectional=True, pooling="max", dropout=0.5):
+                 encoder="gru", bidirectional=True, pooling="max", dropout=0.5,
+                 word_dropout=0.0):
         super().__init__()
+        self.word_dropout = word_dropout
         self.embedding = nn.Embedding(vocab_size, embedding_size, padding_idx=0)
+        with torch.no_grad():  # small, as Kim's (2014) random vectors: Adam's steps move them
+            self.embedding.weight.uniform_(-EMBEDDING_SCALE, EMBEDDING_SCALE)[0] = 0.0
         self.dropout = nn.Dropout(dropout)
         if encoder == "cnn":
             self.convs = nn.ModuleList(nn.Conv1d(embedding_size, hidden_size, k, padding=k // 2)
@@ -66,6 +71,9 @@ class SentimentNet(nn.Module):
 
     def forward(self, tokens, lengths):
         L = tokens.shape[1]
+        if self.training and self.word_dropout:  # whole words read as "<unk>" (id 1)
+            drop = torch.rand(tokens.shape, device=tokens.device) < self.word_dropout
+            tokens = tokens.masked_fill(drop & (tokens > 0), 1)
         x = self.dropout(self.embedding(tokens))  # -> (B, L, E)
         if self.convs is not None:
             h = torch.cat([torch.relu(conv(x.transpose(1, 2)))[..., :L] for conv in self.convs],
@@ -189,7 +197,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     _fitted_schema = _FITTED
 
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
-                 bidirectional=True, pooling="max", dropout=0.5, min_count=2, embeddings=None,
+                 bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.0, min_count=2,
+                 embeddings=None,
                  learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
                  validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
         super().__init__(learning_rate=learning_rate, batch_size=batch_size,
@@ -202,6 +211,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         self.bidirectional = bidirectional
         self.pooling = pooling
         self.dropout = dropout
+        self.word_dropout = word_dropout
         self.min_count = min_count
         self.embeddings = embeddings
         self.patience = patience
@@ -215,6 +225,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         check_bool(self, "bidirectional", self.bidirectional)
         check_options(self, "pooling", self.pooling, POOLINGS)
         check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
+        check_float(self, "word_dropout", self.word_dropout, low=0.0, high=1.0, high_open=True)
         check_int(self, "min_count", self.min_count)
         if not (self.embeddings is None or isinstance(self.embeddings, (str, os.PathLike,
                                                                         Mapping))):
@@ -273,7 +284,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         return SentimentNet(len(self.vocabulary_), len(self.classes_),
                             embedding_size=self.embedding_size, hidden_size=self.hidden_size,
                             encoder=self.encoder, bidirectional=self.bidirectional,
-                            pooling=self.pooling, dropout=self.dropout)
+                            pooling=self.pooling, dropout=self.dropout,
+                            word_dropout=self.word_dropout)
 
     def _initialise_network(self, network):
         found = {} if self.embeddings is None else vectors_of(self.vocabulary_, self.embeddings)
