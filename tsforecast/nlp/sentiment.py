@@ -197,7 +197,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     _fitted_schema = _FITTED
 
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
-                 bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.0, min_count=2,
+                 bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.25, min_count=2,
                  embeddings=None,
                  learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
                  validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
