@@ -33,7 +33,8 @@ PAD, UNK = "<pad>", "<unk>"  # ids 0 and 1
 ENCODERS = ("gru", "lstm", "cnn")
 POOLINGS = ("max", "mean", "attention")
 KERNEL_SIZES = (3, 4, 5)  # Kim (2014)
-EMBEDDING_SCALE = 0.25  # random vectors ~ U(-0.25, 0.25), Kim (2014)
+_NET = ("embedding_size", "hidden_size", "encoder", "bidirectional", "pooling", "dropout",
+        "word_dropout")  # SentimentClassifier's parameters that shape SentimentNet
 _FITTED = fitted_schema(vocabulary=STRINGS, classes={"type": "array", "minItems": 2},
                         history=HISTORY, best_epoch=EPOCH)
 
@@ -45,16 +46,17 @@ class SentimentNet(nn.Module):
     Output: logits (B, C). The encoder is a recurrent layer (read packed, so
     padding never enters it) or convolutions of widths 3, 4 and 5 with
     ``hidden_size`` filters each; the pooling sees only the real positions.
+    Embeddings start ~ U(-0.25, 0.25) as Kim's (2014) random vectors (small
+    enough for Adam's steps to move them); in training a ``word_dropout``
+    share of the tokens is read as ``"<unk>"`` (id 1).
     """
 
     def __init__(self, vocab_size, n_classes, *, embedding_size=128, hidden_size=64,
                  encoder="gru", bidirectional=True, pooling="max", dropout=0.5,
                  word_dropout=0.0):
         super().__init__()
-        self.word_dropout = word_dropout
         self.embedding = nn.Embedding(vocab_size, embedding_size, padding_idx=0)
-        with torch.no_grad():  # small, as Kim's (2014) random vectors: Adam's steps move them
-            self.embedding.weight.uniform_(-EMBEDDING_SCALE, EMBEDDING_SCALE)[0] = 0.0
+        self.embedding.weight.data.uniform_(-0.25, 0.25)[0] = 0.0  # Kim's (2014) random vectors
         self.dropout = nn.Dropout(dropout)
         if encoder == "cnn":
             self.convs = nn.ModuleList(nn.Conv1d(embedding_size, hidden_size, k, padding=k // 2)
@@ -65,7 +67,7 @@ class SentimentNet(nn.Module):
             self.rnn = RecurrentEncoder(encoder, embedding_size, hidden_size,
                                         bidirectional=bidirectional)
             width = self.rnn.key_size
-        self.pooling = pooling
+        self.pooling, self.word_dropout = pooling, word_dropout
         self.score = nn.Linear(width, 1) if pooling == "attention" else None
         self.out = nn.Linear(width, n_classes)
 
@@ -109,7 +111,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     minimises the cross-entropy with Adam; a random ``validation_size`` share
     of the texts chooses the best epoch and stops early. Labels may be any
     sortable values (strings, ints, bools); tokens seen fewer than
-    ``min_count`` times and tokens new at prediction become ``"<unk>"``.
+    ``min_count`` times and tokens new at prediction become ``"<unk>"``, and
+    in training ``word_dropout`` of the tokens are read as ``"<unk>"`` too.
 
     Parameters
     ----------
@@ -128,6 +131,10 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         Summary of the encoder's outputs over the real tokens.
     dropout : float, default=0.5
         On the embeddings and on the summary.
+    word_dropout : float, default=0.25
+        Share of a training text's tokens read as ``"<unk>"`` in each batch
+        (whole words dropped, Iyyer et al., 2015), so that no single word
+        decides; prediction reads every word.
     min_count : int, default=2
         Training tokens seen fewer times are replaced by ``"<unk>"``.
     embeddings : str, path-like, mapping or None, default=None
@@ -178,6 +185,8 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     References
     ----------
     Kim, Y. (2014). Convolutional neural networks for sentence classification. *EMNLP*.
+    Iyyer, M. et al. (2015). Deep unordered composition rivals syntactic methods
+    for text classification. *ACL*.
     Yang, Z. et al. (2016). Hierarchical attention networks for document
     classification. *NAACL*.
     Pang, B. & Lee, L. (2005). Seeing stars: exploiting class relationships for
@@ -198,37 +207,26 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
 
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
                  bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.25, min_count=2,
-                 embeddings=None,
-                 learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
+                 embeddings=None, learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
                  validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
         super().__init__(learning_rate=learning_rate, batch_size=batch_size,
                          max_epochs=max_epochs, random_state=random_state, verbose=verbose,
                          trainer_kwargs=trainer_kwargs)
-        self.encoder = encoder
-        self.unit = unit
-        self.embedding_size = embedding_size
-        self.hidden_size = hidden_size
-        self.bidirectional = bidirectional
-        self.pooling = pooling
-        self.dropout = dropout
-        self.word_dropout = word_dropout
-        self.min_count = min_count
-        self.embeddings = embeddings
-        self.patience = patience
-        self.validation_size = validation_size
+        self.encoder, self.unit, self.pooling = encoder, unit, pooling
+        self.embedding_size, self.hidden_size = embedding_size, hidden_size
+        self.bidirectional, self.dropout, self.word_dropout = bidirectional, dropout, word_dropout
+        self.min_count, self.embeddings = min_count, embeddings
+        self.patience, self.validation_size = patience, validation_size
 
     def _check_own_params(self):
-        check_options(self, "encoder", self.encoder, ENCODERS)
-        check_options(self, "unit", self.unit, UNITS)
-        check_int(self, "embedding_size", self.embedding_size)
-        check_int(self, "hidden_size", self.hidden_size)
+        for name, options in (("encoder", ENCODERS), ("unit", UNITS), ("pooling", POOLINGS)):
+            check_options(self, name, getattr(self, name), options)
+        for name in ("embedding_size", "hidden_size", "min_count"):
+            check_int(self, name, getattr(self, name))
         check_bool(self, "bidirectional", self.bidirectional)
-        check_options(self, "pooling", self.pooling, POOLINGS)
-        check_float(self, "dropout", self.dropout, low=0.0, high=1.0, high_open=True)
-        check_float(self, "word_dropout", self.word_dropout, low=0.0, high=1.0, high_open=True)
-        check_int(self, "min_count", self.min_count)
-        if not (self.embeddings is None or isinstance(self.embeddings, (str, os.PathLike,
-                                                                        Mapping))):
+        for name in ("dropout", "word_dropout"):
+            check_float(self, name, getattr(self, name), low=0.0, high=1.0, high_open=True)
+        if not isinstance(self.embeddings, (str, os.PathLike, Mapping, type(None))):
             raise TypeError(f"The 'embeddings' parameter of SentimentClassifier must be a path "
                             f"to a word2vec text file, a mapping word -> vector, or None. Got "
                             f"{type(self.embeddings).__name__} instead.")
@@ -282,10 +280,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
 
     def _make_network(self):
         return SentimentNet(len(self.vocabulary_), len(self.classes_),
-                            embedding_size=self.embedding_size, hidden_size=self.hidden_size,
-                            encoder=self.encoder, bidirectional=self.bidirectional,
-                            pooling=self.pooling, dropout=self.dropout,
-                            word_dropout=self.word_dropout)
+                            **{name: getattr(self, name) for name in _NET})
 
     def _initialise_network(self, network):
         found = {} if self.embeddings is None else vectors_of(self.vocabulary_, self.embeddings)
@@ -294,8 +289,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
                 raise ValueError(f"The 'embeddings' of SentimentClassifier have {vector.size} "
                                  f"dimensions but embedding_size={self.embedding_size}. Set "
                                  f"embedding_size={vector.size}.")
-            with torch.no_grad():
-                network.embedding.weight[i] = torch.from_numpy(vector)
+            network.embedding.weight.data[i] = torch.from_numpy(vector)
 
     def predict_proba(self, texts):
         """Class probabilities of each text.
@@ -311,12 +305,10 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         """
         check_is_fitted(self)
         rows = self._encode([tokenize(t, self.unit) for t in check_texts(self, texts)])
-        out = []
-        with torch.no_grad():
-            for start in range(0, len(rows), 512):
-                inputs, _ = _collate([(r, 0) for r in rows[start:start + 512]])
-                out.append(torch.softmax(self.network_(*inputs), dim=-1).double().numpy())
-        return np.concatenate(out)
+        with torch.no_grad():  # 512 texts at a time
+            out = [self.network_(*_collate([(r, 0) for r in rows[i:i + 512]])[0])
+                   for i in range(0, len(rows), 512)]
+        return torch.softmax(torch.cat(out), dim=-1).double().numpy()
 
     def predict(self, texts):
         """The most probable class of each text.
@@ -335,5 +327,4 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         return {"vocabulary": self.vocabulary_, "classes": self.classes_.tolist()}
 
     def _restore(self, state):
-        self.vocabulary_ = state["vocabulary"]
-        self.classes_ = np.asarray(state["classes"])
+        self.vocabulary_, self.classes_ = state["vocabulary"], np.asarray(state["classes"])
