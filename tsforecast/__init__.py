@@ -10,14 +10,9 @@ from .baselines import (  # noqa: E402
     SeasonalNaiveForecaster,
     ThetaForecaster,
 )
-from .models import (  # noqa: E402
-    GRUForecaster,
-    LSTMForecaster,
-    RNNForecaster,
-    Seq2SeqAttentionForecaster,
-    TransformerForecaster,
-    WaveNetForecaster,
-)
+# Every forecaster of the registry, tsforecast.models.ESTIMATORS: a new one needs no line here.
+from .models import *  # noqa: E402, F403
+from .models import __all__ as _forecasters  # noqa: E402
 
 
 def load(path):
@@ -36,8 +31,7 @@ def load(path):
 
 
 __all__ = [
-    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "WaveNetForecaster",
-    "Seq2SeqAttentionForecaster", "TransformerForecaster",
+    *_forecasters,
     "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
     "ARIMAForecaster", "load", "__version__",
 ]
