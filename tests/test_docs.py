@@ -1,10 +1,13 @@
 """Docstrings document exactly the parameters each public signature has."""
 
+import ast
 import inspect
+import pydoc
 import re
 
 import pytest
 
+from tsforecast._shared import SHARED_ATTRIBUTES, SHARED_PARAMETERS
 from tsforecast.models import ESTIMATORS
 
 _SECTIONS = ("Parameters", "Other Parameters")
@@ -38,3 +41,25 @@ def test_estimators_have_references_and_examples(Estimator):
     doc = inspect.getdoc(Estimator)
     for section in ("References", "Examples", "Attributes"):
         assert f"\n{section}\n" in doc
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_documented_defaults_are_the_signature_defaults(Estimator):
+    # Other Parameters is generated from the signature; the class's own Parameters are written
+    # by hand: both must state the defaults the signature really has.
+    signature = inspect.signature(Estimator.__init__).parameters
+    doc = inspect.getdoc(Estimator)
+    found = re.findall(r"^(\w+) : .*, default=(.+)$", doc, flags=re.M)
+    assert {name for name, _ in found} == set(signature) - {"self"}
+    for name, default in found:
+        assert ast.literal_eval(default) == signature[name].default, name
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS, ids=lambda c: c.__name__)
+def test_help_shows_the_generated_sections(Estimator):
+    text = pydoc.render_doc(Estimator, renderer=pydoc.plaintext)
+    assert "Other Parameters" in text
+    for name in SHARED_PARAMETERS:
+        assert re.search(rf"\b{name} : .+, default=", text), name
+    for line in SHARED_ATTRIBUTES.splitlines():
+        assert line.strip() in text

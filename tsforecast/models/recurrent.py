@@ -11,6 +11,7 @@ from torch.nn import functional as F
 
 from .._shared import shared_params
 from ..base import BaseForecaster
+from ..exceptions import ModelFileError
 from ..utils.validation import check_bool, check_int, check_options
 from ._layers import DirectHead
 
@@ -388,7 +389,7 @@ class _RecurrentForecaster(BaseForecaster):
         cell = params.pop("cell", cls.cell)
         by_cell = {c.cell: c for c in (RNNForecaster, LSTMForecaster, GRUForecaster)}
         if cell not in by_cell:
-            raise ValueError(
+            raise ModelFileError(
                 f"{cls.__name__} was saved with cell={cell!r}, which is not a recurrent cell. "
                 f"Expected one of {sorted(by_cell)}; the file or pickle is damaged."
             )
