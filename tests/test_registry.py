@@ -108,8 +108,10 @@ def test_a_new_forecaster_needs_its_module_and_a_registry_entry_only(tmp_path):
     (tmp_path / "tsforecast" / "models" / "tiny.py").write_text(TINY)
     registry = tmp_path / "tsforecast" / "models" / "__init__.py"
     text = registry.read_text()
-    edited = text.replace("from .wavenet import", "from .tiny import TinyForecaster\nfrom .wavenet import", 1)
-    edited = edited.replace('"TransformerForecaster"]', '"TransformerForecaster",\n           "TinyForecaster"]', 1)
+    edited = text.replace("from .wavenet import",
+                          "from .tiny import TinyForecaster\nfrom .wavenet import", 1)
+    edited = edited.replace('"TransformerForecaster"]',
+                            '"TransformerForecaster",\n           "TinyForecaster"]', 1)
     assert edited.count("TinyForecaster") == 2  # the import and the name: nothing else
     registry.write_text(edited)
     done = subprocess.run(
