@@ -55,7 +55,10 @@ def test_each_estimator_is_fixed_to_its_cell(Estimator):
     assert "cell" not in est.get_params()
     with pytest.raises(TypeError, match="unexpected keyword argument 'cell'"):
         Estimator(cell="gru")
-    with pytest.raises(ValueError, match="Invalid parameter 'cell'"):
+    with pytest.raises(ValueError, match=f"{Estimator.__name__} has no 'cell' parameter: each "
+                                         f"recurrent forecaster is fixed to its cell "
+                                         f"\\('{Estimator.cell}'\\). Got cell='gru'; use "
+                                         f"RNNForecaster, LSTMForecaster or GRUForecaster"):
         Estimator().set_params(cell="gru")
 
 

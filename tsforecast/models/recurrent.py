@@ -377,6 +377,16 @@ class _RecurrentForecaster(BaseForecaster):
                             peephole=self.peephole, segment_len=self.segment_len,
                             head=self.head)
 
+    def set_params(self, **params):
+        if "cell" in params:  # e.g. a search space written when 'cell' was a parameter
+            raise ValueError(
+                f"{type(self).__name__} has no 'cell' parameter: each recurrent forecaster is "
+                f"fixed to its cell ({self.cell!r}). Got cell={params['cell']!r}; use "
+                f"RNNForecaster, LSTMForecaster or GRUForecaster for the cell you want "
+                f"(and tune each separately)."
+            )
+        return super().set_params(**params)
+
     @classmethod
     def _legacy_params(cls, params):
         """The class and parameters of ``params`` saved while ``cell`` was a parameter.
