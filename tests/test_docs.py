@@ -63,3 +63,40 @@ def test_help_shows_the_generated_sections(Estimator):
         assert re.search(rf"\b{name} : .+, default=", text), name
     for line in SHARED_ATTRIBUTES.splitlines():
         assert line.strip() in text
+
+
+def test_shared_sections_follow_the_class_signature_and_its_own_words():
+    from tsforecast._shared import shared_params
+    from tsforecast.base import BaseForecaster
+
+    class Custom(BaseForecaster):
+        """Custom forecaster.
+
+        Parameters
+        ----------
+        horizon : int, default=5
+            Own words for a shared parameter.
+
+        Other Parameters
+        ----------------
+        dropout : float, default=0.9
+            Own words for dropout.
+
+        Attributes
+        ----------
+        extra_ : int
+            Its own attribute.
+        """
+
+        def __init__(self, lookback=10, *, horizon=5, dropout=0.3):
+            super().__init__(**shared_params(locals()))
+
+    doc = inspect.getdoc(Custom)
+    assert documented_params(Custom) == ["horizon", "lookback", "dropout"]
+    other = doc.split("Other Parameters\n----------------\n")[1].split("\n\n")[0]
+    assert other == ("lookback : int, default=10\n    Past steps read per forecast.\n"
+                     "dropout : float, default=0.3\n    Own words for dropout.")
+    attributes = doc.split("Attributes\n----------\n")[1]
+    assert attributes.startswith("extra_ : int\n    Its own attribute.\nnetwork_ :")
+    assert Custom(dropout=0.1).get_params() == {"lookback": 10, "horizon": 5, "dropout": 0.1}
+    assert Custom().dropout == 0.3 and Custom().max_epochs == 50  # the base's default
