@@ -272,7 +272,10 @@ def recurrent_search_space(trial):
 
 
 def _recurrent_doc(name, summary, layers, note, references):
-    """The docstring of one recurrent forecaster: its cell's parts in the shared text."""
+    """The docstring of one recurrent forecaster: its cell's parts in the shared text.
+
+    ``references`` are the cell's papers, one string each (SegRNN's is added).
+    """
     description = textwrap.fill(
         f"{layers} read the lookback window and a head maps their state (and any future "
         "covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the "
@@ -283,6 +286,8 @@ def _recurrent_doc(name, summary, layers, note, references):
         "on the mean absolute error with a decaying learning rate. ``segment_len=None`` and "
         f'``head="linear"`` give the classic step-by-step network read out by one linear '
         f"layer. {note}", width=88, subsequent_indent="    ")
+    references = "\n    ".join(textwrap.fill(r, width=88, subsequent_indent="    ")
+                                  for r in references)
     return f"""{summary}
 
     {description}
@@ -382,8 +387,8 @@ class _RecurrentForecaster(BaseForecaster):
             raise ValueError(
                 f"{type(self).__name__} has no 'cell' parameter: each recurrent forecaster is "
                 f"fixed to its cell ({self.cell!r}). Got cell={params['cell']!r}; use "
-                f"RNNForecaster, LSTMForecaster or GRUForecaster for the cell you want "
-                f"(and tune each separately)."
+                "RNNForecaster, LSTMForecaster or GRUForecaster for the cell you want "
+                "(and tune each separately)."
             )
         return super().set_params(**params)
 
@@ -391,7 +396,7 @@ class _RecurrentForecaster(BaseForecaster):
     def _legacy_params(cls, params):
         """The class and parameters of ``params`` saved while ``cell`` was a parameter.
 
-        Until tsforecast 0.1 the three forecasters took ``cell``, so an
+        In earlier versions the three forecasters took ``cell``, so an
         ``LSTMForecaster(cell="gru")`` was a GRU network: it comes back as the
         forecaster of its cell (with a warning), with the same weights.
         """
@@ -407,7 +412,7 @@ class _RecurrentForecaster(BaseForecaster):
             warnings.warn(
                 f"This {cls.__name__} was saved with cell={cell!r}, so its network is a "
                 f"{by_cell[cell].__name__}'s: it is loaded as a {by_cell[cell].__name__}. The "
-                f"recurrent forecasters no longer take 'cell'; each is fixed to its own.",
+                "recurrent forecasters no longer take 'cell'; each is fixed to its own.",
                 UserWarning, stacklevel=3)
         return by_cell[cell], params
 
@@ -424,7 +429,8 @@ class RNNForecaster(_RecurrentForecaster):
         "Elman (tanh) recurrent layers",
         "Step by step, the plain RNN struggles with long-range dependencies; prefer the LSTM "
         "or GRU there.",
-        "Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), 179-211.")
+        ["Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), "
+         "179-211."])
     cell = "rnn"
 
 
@@ -432,10 +438,11 @@ class LSTMForecaster(_RecurrentForecaster):
     __doc__ = _recurrent_doc(
         "LSTMForecaster", "Long short-term memory forecaster.", "LSTM layers",
         "Optional layer normalisation and peephole connections.",
-        "Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural "
-        "Computation*, 9(8).\n    Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time "
-        "and count. *IJCNN*.\n    Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer "
-        "normalization. arXiv:1607.06450.")
+        ["Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural "
+         "Computation*, 9(8).",
+         "Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.",
+         "Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. "
+         "arXiv:1607.06450."])
     cell = "lstm"
 
 
@@ -443,6 +450,6 @@ class GRUForecaster(_RecurrentForecaster):
     __doc__ = _recurrent_doc(
         "GRUForecaster", "Gated recurrent unit forecaster.", "GRU layers",
         "Fewer parameters than the LSTM, often as accurate; SegRNN's own choice of cell.",
-        "Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder for\n"
-        "    statistical machine translation. *EMNLP*.")
+        ["Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder "
+         "for statistical machine translation. *EMNLP*."])
     cell = "gru"
