@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 import warnings
 
@@ -19,6 +20,7 @@ __all__ = ["RecurrentNet", "recurrent_stack", "RNNForecaster", "LSTMForecaster",
            "recurrent_search_space"]
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_LAYERS = {"rnn": "Elman (tanh) recurrent layers", "lstm": "LSTM layers", "gru": "GRU layers"}
 HEADS = ("parallel", "linear")
 
 
@@ -271,23 +273,27 @@ def recurrent_search_space(trial):
     }
 
 
-def _recurrent_doc(name, summary, layers, note, references):
-    """The docstring of one recurrent forecaster: its cell's parts in the shared text.
+def _recurrent_doc(cls):
+    """The docstring of a recurrent forecaster: its own text inside the text the three share.
 
-    ``references`` are the cell's papers, one string each (SegRNN's is added).
+    Its own docstring holds a summary line, a note on its cell and a References
+    section with its cell's papers.
     """
+    own = inspect.cleandoc(cls.__dict__["__doc__"])
+    head, references = own.split("References\n----------\n")
+    summary, note = head.strip().split("\n\n", 1)
+    name = cls.__name__
     description = textwrap.fill(
-        f"{layers} read the lookback window and a head maps their state (and any future "
-        "covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the "
-        "window is cut into segments of ``segment_len`` steps, each embedded linearly, the "
-        "recurrence runs over the segments instead of the steps, and each output segment is "
-        "decoded in parallel by one more recurrent step from the final state; each target "
+        f"{_LAYERS[cls.cell]} read the lookback window and a head maps their state (and any "
+        "future covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): "
+        "the window is cut into segments of ``segment_len`` steps, each embedded linearly, "
+        "the recurrence runs over the segments instead of the steps, and each output segment "
+        "is decoded in parallel by one more recurrent step from the final state; each target "
         "column is forecast by the same univariate network (channel independence), trained "
         "on the mean absolute error with a decaying learning rate. ``segment_len=None`` and "
         f'``head="linear"`` give the classic step-by-step network read out by one linear '
-        f"layer. {note}", width=88, subsequent_indent="    ")
-    references = "\n    ".join(textwrap.fill(r, width=88, subsequent_indent="    ")
-                                  for r in references)
+        f"layer. {' '.join(note.split())}", width=88, subsequent_indent="    ")
+    references = references.strip().replace("\n", "\n    ")
     return f"""{summary}
 
     {description}
@@ -346,6 +352,11 @@ class _RecurrentForecaster(BaseForecaster):
     #: The recurrent cell, "rnn", "lstm" or "gru": fixed by each forecaster, not a parameter.
     cell = None
     default_search_space = staticmethod(recurrent_search_space)
+
+    def __init_subclass__(cls, **kwargs):
+        if cls.__module__ == __name__:  # the three below: their text into the shared one
+            cls.__doc__ = _recurrent_doc(cls)
+        super().__init_subclass__(**kwargs)  # then BaseForecaster adds the shared sections
 
     def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1,
                  layer_norm=False, peephole=False, segment_len=24, head="parallel",
@@ -424,32 +435,43 @@ class _RecurrentForecaster(BaseForecaster):
 
 
 class RNNForecaster(_RecurrentForecaster):
-    __doc__ = _recurrent_doc(
-        "RNNForecaster", "Elman recurrent network forecaster.",
-        "Elman (tanh) recurrent layers",
-        "Step by step, the plain RNN struggles with long-range dependencies; prefer the LSTM "
-        "or GRU there.",
-        ["Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), "
-         "179-211."])
+    """Elman recurrent network forecaster.
+
+    Step by step, the plain RNN struggles with long-range dependencies; prefer the LSTM or
+    GRU there.
+
+    References
+    ----------
+    Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), 179-211.
+    """
+
     cell = "rnn"
 
 
 class LSTMForecaster(_RecurrentForecaster):
-    __doc__ = _recurrent_doc(
-        "LSTMForecaster", "Long short-term memory forecaster.", "LSTM layers",
-        "Optional layer normalisation and peephole connections.",
-        ["Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural "
-         "Computation*, 9(8).",
-         "Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.",
-         "Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. "
-         "arXiv:1607.06450."])
+    """Long short-term memory forecaster.
+
+    Optional layer normalisation and peephole connections.
+
+    References
+    ----------
+    Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural Computation*, 9(8).
+    Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.
+    Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. arXiv:1607.06450.
+    """
+
     cell = "lstm"
 
 
 class GRUForecaster(_RecurrentForecaster):
-    __doc__ = _recurrent_doc(
-        "GRUForecaster", "Gated recurrent unit forecaster.", "GRU layers",
-        "Fewer parameters than the LSTM, often as accurate; SegRNN's own choice of cell.",
-        ["Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder "
-         "for statistical machine translation. *EMNLP*."])
+    """Gated recurrent unit forecaster.
+
+    Fewer parameters than the LSTM, often as accurate; SegRNN's own choice of cell.
+
+    References
+    ----------
+    Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder for
+    statistical machine translation. *EMNLP*.
+    """
+
     cell = "gru"
