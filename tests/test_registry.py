@@ -151,3 +151,14 @@ def test_every_registry_entry_is_exported_and_on_the_api_page():
 def test_the_shared_parameters_are_those_of_base_forecaster_in_order():
     signature = [p for p in inspect.signature(BaseForecaster.__init__).parameters if p != "self"]
     assert list(SHARED_PARAMETERS) == signature
+
+
+def test_static_analysis_sees_the_same_exports_as_python():
+    # IDEs, type checkers and mkdocstrings read the package without running it: the registry's
+    # literal __all__ and `__all__ += models.__all__` keep what they see equal to the runtime.
+    import griffe
+
+    pkg = griffe.load("tsforecast", search_paths=[str(ROOT)], resolve_aliases=True)
+    assert list(pkg.exports) == tsforecast.__all__
+    for cls in ESTIMATORS:
+        assert pkg[cls.__name__].final_target.path == f"{cls.__module__}.{cls.__name__}"
