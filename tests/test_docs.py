@@ -100,3 +100,27 @@ def test_shared_sections_follow_the_class_signature_and_its_own_words():
     assert attributes.startswith("extra_ : int\n    Its own attribute.\nnetwork_ :")
     assert Custom(dropout=0.1).get_params() == {"lookback": 10, "horizon": 5, "dropout": 0.1}
     assert Custom().dropout == 0.3 and Custom().max_epochs == 50  # the base's default
+
+
+def test_other_parameters_only_reword_shared_parameters():
+    from tsforecast._shared import shared_params
+    from tsforecast.base import BaseForecaster
+
+    with pytest.raises(TypeError, match=r"'Other Parameters' section of Typo's docstring "
+                                        r"describes \['dropuot'\], which are not shared"):
+        class Typo(BaseForecaster):
+            """Typo.
+
+            Parameters
+            ----------
+            lookback : int, default=10
+                Own words.
+
+            Other Parameters
+            ----------------
+            dropuot : float, default=0.3
+                A typo.
+            """
+
+            def __init__(self, lookback=10, *, dropout=0.3):
+                super().__init__(**shared_params(locals()))

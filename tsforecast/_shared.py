@@ -124,6 +124,13 @@ def document_shared(cls, base):
     signature = inspect.signature(cls.__init__).parameters
     own = _entries(sections["Parameters"])
     overrides = _entries(sections.get("Other Parameters", ""))
+    stray = sorted(set(overrides) - (set(SHARED_PARAMETERS) & set(signature)))
+    if stray:
+        raise TypeError(
+            f"The 'Other Parameters' section of {cls.__name__}'s docstring describes {stray}, "
+            f"which are not shared parameters of its signature. Describe its own parameters "
+            f"under 'Parameters'; 'Other Parameters' only rewords shared ones."
+        )
     other = []
     for name, line in SHARED_PARAMETERS.items():
         if name in signature and name not in own:
@@ -138,7 +145,8 @@ def document_shared(cls, base):
             body = f"{body}\n{SHARED_ATTRIBUTES}"
         out[title] = body
         if title == "Parameters":
-            out["Other Parameters"] = "\n".join(other)
+            if other:
+                out["Other Parameters"] = "\n".join(other)
             if "Attributes" not in sections:
                 out["Attributes"] = SHARED_ATTRIBUTES
     cls.__doc__ = "\n\n".join(
