@@ -45,7 +45,10 @@ class RuntimeDocstrings(griffe.Extension):
             return
         from tsforecast.base import BaseForecaster
 
-        obj = griffe.dynamic_import(cls.path)
+        try:
+            obj = griffe.dynamic_import(cls.path)
+        except ImportError:  # e.g. an optional dependency of tsforecast.nlp: keep the static one
+            return
         if not (isinstance(obj, type) and issubclass(obj, BaseForecaster)):
             return
         doc = inspect.cleandoc(vars(obj).get("__doc__") or "")
