@@ -71,6 +71,25 @@ def test_padding_never_changes_a_text_s_output(encoder, pooling):
     torch.testing.assert_close(together[:1], alone)
 
 
+def test_word_dropout_reads_words_as_unk_in_training_only():
+    torch.manual_seed(0)
+    net = SentimentNet(50, 2, embedding_size=4, hidden_size=4, dropout=0.0, word_dropout=0.3)
+    weight = net.embedding.weight.detach()
+    assert weight[1:].abs().max() <= 0.25 and not weight[0].any()  # Kim's random vectors
+    seen = []
+    net.embedding.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    tokens = torch.randint(2, 50, (200, 30))
+    tokens[:, 20:] = 0  # padding
+    lengths = torch.full((200,), 20)
+    net.train()(tokens, lengths)
+    dropped = seen[-1][:, :20] == 1
+    assert 0.25 < dropped.float().mean() < 0.35  # ~ word_dropout of the real tokens
+    torch.testing.assert_close(seen[-1][:, :20][~dropped], tokens[:, :20][~dropped])
+    assert not seen[-1][:, 20:].any()  # padding stays padding
+    net.eval()(tokens, lengths)
+    torch.testing.assert_close(seen[-1], tokens)  # prediction reads every word
+
+
 def test_works_in_a_pipeline_and_cross_val_score():
     shout = FunctionTransformer(lambda texts: [t.upper() for t in texts])
     pipe = make_pipeline(shout, SentimentClassifier(**SMALL))
@@ -118,6 +137,8 @@ def test_bad_inputs_name_what_to_fix():
     with pytest.raises(ValueError, match="The 'pooling' parameter .* one of 'max', 'mean', "
                                          "'attention'. Got 'sum'"):
         SentimentClassifier(pooling="sum").fit(TEXTS, LABELS)
+    with pytest.raises(ValueError, match="'word_dropout' parameter"):
+        SentimentClassifier(word_dropout=1.0).fit(TEXTS, LABELS)
     with pytest.raises(TypeError, match="'embeddings' parameter .* Got list instead"):
         SentimentClassifier(embeddings=[1.0]).fit(TEXTS, LABELS)
     with pytest.raises(TypeError, match=r"item 1 is int 3\. Convert it with str\(\)"):
