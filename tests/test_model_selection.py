@@ -67,8 +67,10 @@ def test_temporal_split_is_chronological_for_every_input_kind():
     pd.testing.assert_series_equal(test, y.iloc[15:])
     train, test = temporal_train_test_split(y.to_frame(), test_size=0.25, gap=2)
     assert len(train) == 13 and len(test) == 5 and test.index[0] == y.index[15]
-    train, test = temporal_train_test_split(np.arange(10), test_size=0.21)  # rounds up
+    # A fraction is rounded to the nearest row, like every size in the library (n_rows).
+    train, test = temporal_train_test_split(np.arange(10), test_size=0.27)
     assert train.tolist() == list(range(7)) and test.tolist() == [7, 8, 9]
+    assert len(temporal_train_test_split(np.arange(10), test_size=0.21)[1]) == 2
     X = _calendar(y.index)
     y_train, y_test, X_train, X_test = temporal_train_test_split(y, X, test_size=4)
     assert X_train.index.equals(y_train.index) and X_test.index.equals(y_test.index)

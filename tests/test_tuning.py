@@ -227,7 +227,8 @@ def test_covariates_and_many_series(y, calendar):
 
 def test_bad_arguments(y):
     est = LSTMForecaster(**TINY)
-    with pytest.raises(TypeError, match="tunes tsforecast forecasters; got dict"):
+    with pytest.raises(TypeError, match="fit, predict, get_params and set_params methods; "
+                                        "got dict"):
         tune({"lookback": 3}, y)
     with pytest.raises(ValueError, match="'n_trials' parameter of tune\\(\\) must be a positive"):
         tune(est, y, n_trials=0)
