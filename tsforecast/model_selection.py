@@ -626,7 +626,7 @@ def _full_values(ys, xs):
     return [np.hstack(p) for p in zip(ys.values, xvalues)]
 
 
-def forecast_fitted(model, ys, xs, origins, horizon, owner):
+def _forecast_fitted(model, ys, xs, origins, horizon, owner):
     """Forecasts of an already fitted ``model`` from ``origins`` (rows) of every series.
 
     The per-origin path of :func:`backtest` with ``refit=False``, for

@@ -30,7 +30,7 @@ from ..data.inputs import as_series_set, check_covariates
 from ..data.splits import n_rows, take_rows
 from ..exceptions import TrainingError
 from ..metrics import METRICS
-from ..model_selection import forecast_fitted
+from ..model_selection import _forecast_fitted
 from ..utils.validation import check_bool, check_int, check_random_state
 from . import _storage
 
@@ -610,7 +610,7 @@ class _Fold:
                 )
             origins.append(np.arange(start, stop - H + 1))
         ys, xs = self.series
-        pairs = forecast_fitted(est, ys, xs, origins, H, _OWNER)
+        pairs = _forecast_fitted(est, ys, xs, origins, H, _OWNER)
         true, pred = (np.concatenate([p[j].reshape(-1, ys.n_columns) for p in pairs])
                       for j in (0, 1))
         return float(metric_fn(true, pred))
