@@ -477,18 +477,22 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
 
     - ``refit=False``: one model for every origin. An unfitted estimator is
       cloned and fitted on the rows before ``start``; an already fitted one
-      is used as is (then make sure it never saw data after ``start``). A
-      tsforecast estimator forecasts all origins in large batches from one
-      gather of windows, without a Python loop over origins.
+      is used as is (then make sure it never saw data after ``start``). An
+      estimator with a ``forecast_origins`` method (found by duck typing:
+      every tsforecast forecaster, or a class of yours with the signature of
+      :meth:`tsforecast.base.BaseForecaster.forecast_origins`) forecasts all
+      origins of a series in one call; a tsforecast forecaster batches them
+      from one gather of windows, without a Python loop over origins.
     - ``refit=True`` or an int ``k``: a clone is fitted on all the rows
       before an origin at the first origin and then every ``k`` origins
       (``True`` is ``k = 1``); it forecasts the origins until the next refit.
 
     Any estimator with the ``fit(y, X=None)`` / ``predict(horizon, X, y)``
-    contract works: one without tsforecast's batched path (e.g. the
-    statistical baselines) gets one ``predict(horizon, X=..., y=histories)``
-    call per model, with the list of histories ``y[:origin]`` (and
-    ``X[:origin + horizon]``).
+    contract works: one without ``forecast_origins`` (e.g. the statistical
+    baselines) gets one ``predict(horizon, X=..., y=histories)`` call per
+    model, with the list of histories ``y[:origin]`` (and
+    ``X[:origin + horizon]``); with many series it is taken as a local model
+    and fitted on each series alone.
 
     Parameters
     ----------
