@@ -10,14 +10,9 @@ from .baselines import (  # noqa: E402
     SeasonalNaiveForecaster,
     ThetaForecaster,
 )
-from .models import (  # noqa: E402
-    GRUForecaster,
-    LSTMForecaster,
-    RNNForecaster,
-    Seq2SeqAttentionForecaster,
-    TransformerForecaster,
-    WaveNetForecaster,
-)
+# Every forecaster of the registry (tsforecast.models): a new one needs no line here.
+from . import models  # noqa: E402
+from .models import *  # noqa: E402, F403
 
 
 def load(path):
@@ -36,8 +31,7 @@ def load(path):
 
 
 __all__ = [
-    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "WaveNetForecaster",
-    "Seq2SeqAttentionForecaster", "TransformerForecaster",
     "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
     "ARIMAForecaster", "load", "__version__",
 ]
+__all__ += models.__all__  # a form static tools (type checkers, IDEs, the docs) understand

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _conformal, _persistence
 from ._atomic import atomic_fit
 from ._quantile_head import check_quantile_params
+from ._shared import document_shared
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import (
     as_series_set,
@@ -195,6 +196,10 @@ class BaseForecaster(BaseEstimator):
     #: Networks of estimators with True accept ``return_attention=True`` and then
     #: return ``(forecast, weights)`` with weights of shape (B, H, L).
     supports_attention = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        document_shared(cls, BaseForecaster)  # Other Parameters and common Attributes
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,
