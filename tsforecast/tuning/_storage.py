@@ -150,16 +150,24 @@ def retry_on_race(make, attempts=5):
     """Call ``make`` again when another worker is creating the same database at this moment.
 
     Workers started together on a new database race to create its tables and
-    the study; the losers get integrity or operational errors and succeed on
-    a second try. A URL that is really wrong still fails, a second later.
+    the study; the losers get integrity or operational errors (PostgreSQL: a
+    type or table that "already exists") and succeed on a second try. A URL
+    that is really wrong still fails, a second later.
     """
     for attempt in range(attempts):
         try:
             return make()
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
-            if attempt == attempts - 1:
+        except sqlalchemy.exc.DBAPIError as err:
+            if attempt == attempts - 1 or not _lost_race(err):
                 raise
             time.sleep(0.1 * 2 ** attempt)
+
+
+def _lost_race(err):
+    if isinstance(err, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError)):
+        return True
+    # duplicate_object, duplicate_table: another worker created Optuna's enum types first
+    return getattr(getattr(err, "orig", None), "pgcode", None) in ("42710", "42P07")
 
 
 def _alive(pid):
