@@ -400,6 +400,22 @@ def test_a_third_party_estimator_is_tuned_through_its_public_methods(y, Estimato
              pruner=optuna.pruners.MedianPruner())
 
 
+class SometimesNaN(Damped):
+    """Damped whose forecasts are all NaN when ``weight`` is negative (settings that blow up)."""
+
+    def _from(self, last, horizon):
+        return super()._from(last, horizon) * (np.nan if self.weight < 0 else 1.0)
+
+
+def test_a_trial_with_non_finite_forecasts_fails_and_the_study_goes_on(y):
+    space = {"weight": CategoricalDistribution([-1.0, 0.5])}
+    result = tune(SometimesNaN(), y, search_space=space, n_trials=6, validation=48,
+                  random_state=0, verbose=False)
+    states = {t.params["weight"]: t.state.name for t in result.study.trials}
+    assert states == {-1.0: "FAIL", 0.5: "COMPLETE"}
+    assert result.best_params == {"weight": 0.5}
+
+
 # ------------------------------------------------------------------ reproducibility and output
 def test_random_state_reproduces_the_study(y):
     runs = [tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=3,

@@ -613,6 +613,12 @@ class _Fold:
         pairs = _forecast_fitted(est, ys, xs, origins, H, _OWNER)
         true, pred = (np.concatenate([p[j].reshape(-1, ys.n_columns) for p in pairs])
                       for j in (0, 1))
+        if not np.isfinite(pred).all():  # e.g. a trial's settings that blow up the forecasts
+            raise TrainingError(
+                f"{np.size(pred) - np.isfinite(pred).sum()} of {np.size(pred)} forecasts of "
+                f"{type(est).__name__} on the holdout are NaN or infinite, so this trial has no "
+                f"score; tune records it as failed and goes on with the next."
+            )
         return float(metric_fn(true, pred))
 
 
