@@ -98,6 +98,31 @@ def test_works_in_a_pipeline_and_cross_val_score():
     assert scores.shape == (3,) and scores.mean() >= 0.8
 
 
+def test_refit_trains_the_chosen_epochs_on_every_text():
+    """refit=True: early stopping on the validation share picks the epochs, then the same seed
+    trains that many on all texts; refit=False keeps the best epoch's network."""
+    texts = [f"{t} w{i}" for i, t in enumerate(TEXTS)]  # a word only this text has
+    small = dict(SMALL, max_epochs=3, patience=1)
+    refit = SentimentClassifier(**small).fit(texts, LABELS)
+    kept = SentimentClassifier(refit=False, **small).fit(texts, LABELS)
+    n_val = 24  # 10 % of 240 texts
+    assert {f"w{i}" for i in range(240)} <= set(refit.vocabulary_)
+    assert len(set(refit.vocabulary_) - set(kept.vocabulary_)) == n_val
+    # the validated run's record is kept: it chose the number of epochs
+    assert refit.history_ == kept.history_ and refit.best_epoch_ == kept.best_epoch_
+    assert "val_loss" in refit.history_[0]
+    by_hand = SentimentClassifier(**dict(small, validation_size=None,
+                                         max_epochs=kept.best_epoch_ + 1)).fit(texts, LABELS)
+    assert by_hand.best_epoch_ is None and len(by_hand.history_) == kept.best_epoch_ + 1
+    assert by_hand.vocabulary_ == refit.vocabulary_
+    np.testing.assert_allclose(refit.predict_proba(texts[:20]), by_hand.predict_proba(texts[:20]),
+                               rtol=1e-5, atol=1e-6)
+    assert not np.allclose(refit.predict_proba(texts[:20]), kept.predict_proba(texts[:20]))
+    # without a validation share there is nothing to refit: one run of max_epochs
+    plain = SentimentClassifier(**dict(small, validation_size=None)).fit(texts, LABELS)
+    assert plain.best_epoch_ is None and len(plain.history_) == 3
+
+
 def test_unknown_and_rare_words_read_as_unk():
     model = SentimentClassifier(**dict(SMALL, max_epochs=1, min_count=2)).fit(
         TEXTS + ["zyzzyva great"], LABELS + ["pos"])
@@ -139,6 +164,9 @@ def test_bad_inputs_name_what_to_fix():
         SentimentClassifier(pooling="sum").fit(TEXTS, LABELS)
     with pytest.raises(ValueError, match="'word_dropout' parameter"):
         SentimentClassifier(word_dropout=1.0).fit(TEXTS, LABELS)
+    with pytest.raises(TypeError, match="The 'refit' parameter of SentimentClassifier must be a "
+                                        "bool. Got 'yes'"):
+        SentimentClassifier(refit="yes").fit(TEXTS, LABELS)
     with pytest.raises(TypeError, match="'embeddings' parameter .* Got list instead"):
         SentimentClassifier(embeddings=[1.0]).fit(TEXTS, LABELS)
     with pytest.raises(TypeError, match=r"item 1 is int 3\. Convert it with str\(\)"):

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from .._atomic import atomic_fit
 from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
+from ..data.splits import n_rows
 from ..models.seq2seq import RecurrentEncoder
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
@@ -30,8 +31,7 @@ from .word2vec import vectors_of
 __all__ = ["SentimentNet", "SentimentClassifier"]
 
 PAD, UNK = "<pad>", "<unk>"  # ids 0 and 1
-ENCODERS = ("gru", "lstm", "cnn")
-POOLINGS = ("max", "mean", "attention")
+ENCODERS, POOLINGS = ("gru", "lstm", "cnn"), ("max", "mean", "attention")
 KERNEL_SIZES = (3, 4, 5)  # Kim (2014)
 _NET = ("embedding_size", "hidden_size", "encoder", "bidirectional", "pooling", "dropout",
         "word_dropout")  # SentimentClassifier's parameters that shape SentimentNet
@@ -52,8 +52,7 @@ class SentimentNet(nn.Module):
     """
 
     def __init__(self, vocab_size, n_classes, *, embedding_size=128, hidden_size=64,
-                 encoder="gru", bidirectional=True, pooling="max", dropout=0.5,
-                 word_dropout=0.0):
+                 encoder="gru", bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.0):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, embedding_size, padding_idx=0)
         self.embedding.weight.data.uniform_(-0.25, 0.25)[0] = 0.0  # Kim's (2014) random vectors
@@ -109,7 +108,9 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     widths 3, 4 and 5 (Kim, 2014), summarised by max, mean or attention
     pooling over its tokens, and mapped to class probabilities. Training
     minimises the cross-entropy with Adam; a random ``validation_size`` share
-    of the texts chooses the best epoch and stops early. Labels may be any
+    of the texts chooses the best epoch and stops early, and with ``refit``
+    the network is then trained again, from the same seed, on every text for
+    that many epochs. Labels may be any
     sortable values (strings, ints, bools); tokens seen fewer than
     ``min_count`` times and tokens new at prediction become ``"<unk>"``, and
     in training ``word_dropout`` of the tokens are read as ``"<unk>"`` too.
@@ -157,6 +158,12 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     validation_size : float or None, default=0.1
         Random share of the texts held out to pick the best epoch; None or 0
         trains ``max_epochs`` on everything.
+    refit : bool, default=True
+        After early stopping, train afresh (same seed) on all the texts,
+        validation share included, for the number of epochs it chose
+        (``best_epoch_ + 1``), and keep that network and its vocabulary.
+        False keeps the best epoch's network, which never saw the validation
+        share. No effect without validation.
     random_state : int or None, default=None
         Seed of the weights, the split and the batch order.
     verbose : bool or None, default=None
@@ -171,11 +178,14 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     vocabulary_ : list of str
         Tokens by id; ids 0 and 1 are ``"<pad>"`` and ``"<unk>"``.
     network_ : SentimentNet
-        The trained network.
+        The trained network (with ``refit``, the one trained on every text).
     history_ : list of dict
-        Per epoch: ``epoch``, ``train_loss`` and, with validation, ``val_loss``.
+        Per epoch: ``epoch``, ``train_loss`` and, with validation, ``val_loss``
+        (of the run with validation, which chose the epochs).
     best_epoch_ : int or None
-        Epoch whose weights were kept (None without validation).
+        Epoch (from 0) of the lowest validation loss, whose weights were kept
+        or, with ``refit``, how many epochs (plus one) the refit trained
+        (None without validation).
 
     See Also
     --------
@@ -208,22 +218,22 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
                  bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.25, min_count=2,
                  embeddings=None, learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
-                 validation_size=0.1, random_state=None, verbose=None, trainer_kwargs=None):
-        super().__init__(learning_rate=learning_rate, batch_size=batch_size,
-                         max_epochs=max_epochs, random_state=random_state, verbose=verbose,
-                         trainer_kwargs=trainer_kwargs)
-        self.encoder, self.unit, self.pooling = encoder, unit, pooling
-        self.embedding_size, self.hidden_size = embedding_size, hidden_size
+                 validation_size=0.1, refit=True, random_state=None, verbose=None,
+                 trainer_kwargs=None):
+        super().__init__(learning_rate=learning_rate, batch_size=batch_size, max_epochs=max_epochs,
+                         random_state=random_state, verbose=verbose, trainer_kwargs=trainer_kwargs)
+        self.encoder, self.unit, self.embeddings, self.refit = encoder, unit, embeddings, refit
+        self.embedding_size, self.hidden_size, self.pooling = embedding_size, hidden_size, pooling
         self.bidirectional, self.dropout, self.word_dropout = bidirectional, dropout, word_dropout
-        self.min_count, self.embeddings = min_count, embeddings
-        self.patience, self.validation_size = patience, validation_size
+        self.min_count, self.patience, self.validation_size = min_count, patience, validation_size
 
     def _check_own_params(self):
         for name, options in (("encoder", ENCODERS), ("unit", UNITS), ("pooling", POOLINGS)):
             check_options(self, name, getattr(self, name), options)
         for name in ("embedding_size", "hidden_size", "min_count"):
             check_int(self, name, getattr(self, name))
-        check_bool(self, "bidirectional", self.bidirectional)
+        for name in ("bidirectional", "refit"):
+            check_bool(self, name, getattr(self, name))
         for name in ("dropout", "word_dropout"):
             check_float(self, name, getattr(self, name), low=0.0, high=1.0, high_open=True)
         if not isinstance(self.embeddings, (str, os.PathLike, Mapping, type(None))):
@@ -247,8 +257,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
             The fitted classifier.
         """
         self._check_params()
-        texts = check_texts(self, texts)
-        labels = np.asarray(labels)
+        texts, labels = check_texts(self, texts), np.asarray(labels)
         if labels.ndim != 1 or len(labels) != len(texts):
             raise ValueError(f"SentimentClassifier.fit needs one label per text, but got "
                              f"{len(texts)} texts and labels of shape {labels.shape}.")
@@ -256,13 +265,11 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"SentimentClassifier.fit needs at least 2 classes; every label "
                              f"is {self.classes_.tolist()[0]!r}. Pass texts of several classes.")
-        seed = self._seed()
+        seed, tokens = self._seed(), [tokenize(t, self.unit) for t in texts]
         order = np.random.default_rng(seed).permutation(len(texts))
-        n_val = int(round(len(texts) * (self.validation_size or 0.0)))
-        train, val = order[n_val:], order[:n_val]
-        tokens = [tokenize(t, self.unit) for t in texts]
+        n_val = n_rows(self.validation_size, len(texts), "validation_size", type(self).__name__)
         self.vocabulary_ = Vocabulary.from_tokens(
-            [w for i in train for w in tokens[i]], min_count=self.min_count,
+            [w for i in order[n_val:] for w in tokens[i]], min_count=self.min_count,
             specials=(PAD, UNK)).tokens
         rows = self._encode(tokens)
 
@@ -271,8 +278,13 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
                 [(rows[i], y[i]) for i in idx], batch_size=self.batch_size, shuffle=shuffle,
                 collate_fn=_collate, generator=torch.Generator().manual_seed(seed))
 
-        return self._train(seed, loader(train, True), loader(val, False) if n_val else None,
-                           loss=nn.CrossEntropyLoss(), patience=self.patience)
+        self._train(seed, loader(order[n_val:], True), loader(order[:n_val], False) if n_val
+                    else None, loss=nn.CrossEntropyLoss(), patience=self.patience)
+        if self.refit and self.best_epoch_ is not None:  # the chosen epochs on every text
+            final = clone(self).set_params(validation_size=None, random_state=seed,
+                                           max_epochs=self.best_epoch_ + 1).fit(texts, labels)
+            self.vocabulary_, self.network_ = final.vocabulary_, final.network_
+        return self
 
     def _encode(self, tokens):
         vocab = Vocabulary(self.vocabulary_, unknown=UNK)
@@ -306,8 +318,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
         check_is_fitted(self)
         rows = self._encode([tokenize(t, self.unit) for t in check_texts(self, texts)])
         with torch.no_grad():  # 512 texts at a time
-            out = [self.network_(*_collate([(r, 0) for r in rows[i:i + 512]])[0])
-                   for i in range(0, len(rows), 512)]
+            out = [self.network_(*pad_ids(rows[i:i + 512])) for i in range(0, len(rows), 512)]
         return torch.softmax(torch.cat(out), dim=-1).double().numpy()
 
     def predict(self, texts):
