@@ -1,16 +1,15 @@
 """tsforecast: time-series forecasting with deep sequence models behind a scikit-learn API."""
 
-__version__ = "0.1.0"
-
-from ._persistence import load as _load  # noqa: E402
-from .baselines import (  # noqa: E402
+from ._load import load
+from ._version import __version__
+from .baselines import (
     ARIMAForecaster,
     ETSForecaster,
     NaiveForecaster,
     SeasonalNaiveForecaster,
     ThetaForecaster,
 )
-from .models import (  # noqa: E402
+from .models import (
     GRUForecaster,
     LSTMForecaster,
     RNNForecaster,
@@ -18,21 +17,6 @@ from .models import (  # noqa: E402
     TransformerForecaster,
     WaveNetForecaster,
 )
-
-
-def load(path):
-    """Load any forecaster saved with ``est.save(path)``.
-
-    Parameters
-    ----------
-    path : str or path-like
-
-    Returns
-    -------
-    BaseForecaster
-        The fitted forecaster, of the class that was saved.
-    """
-    return _load(path)
 
 
 __all__ = [

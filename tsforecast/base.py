@@ -1,8 +1,8 @@
 """BaseForecaster: parameters, fit/predict, input checks, scaling, windows and training.
 
 Every forecaster subclasses :class:`BaseForecaster` and adds only its network
-(``_build_network``) and its own parameters. Persistence lives in
-``_persistence.py``.
+(``_build_network``) and its own parameters. The model file format lives in
+``_persistence.py``, the fitted state it stores in ``_fitted_state.py``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from . import _conformal, _persistence
+from . import _conformal, _fitted_state, _persistence
 from ._atomic import atomic_fit
 from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
@@ -36,7 +36,7 @@ from .data.windows import (
     sliding_windows,
     window_starts,
 )
-from .models._layers import ForecastNet
+from ._network import ForecastNet
 from .utils.validation import (
     check_bool,
     check_dict,
@@ -836,6 +836,16 @@ class BaseForecaster(BaseEstimator):
         return scaler
 
     # ------------------------------------------------------------------ persistence
+    _fitted_schema = _fitted_state.FORECASTER_FITTED  # what load checks the state against
+
+    def _fitted_state(self):
+        """The fitted attributes besides the network's weights, as JSON values (for ``save``)."""
+        return _fitted_state.forecaster_state(self)
+
+    def _restore(self, state):
+        """Set the fitted attributes from a :meth:`_fitted_state` (for ``load``)."""
+        _fitted_state.restore_forecaster(self, state)
+
     def save(self, path):
         """Save the fitted forecaster to ``path`` (a zip of JSON metadata and weights).
 
@@ -849,7 +859,7 @@ class BaseForecaster(BaseEstimator):
         path : str or path-like
         """
         check_is_fitted(self)
-        _persistence.save(self, path)
+        _persistence.save_model(self, path, self._fitted_state(), self.network_.state_dict())
 
     @classmethod
     def load(cls, path):
@@ -863,6 +873,11 @@ class BaseForecaster(BaseEstimator):
         -------
         BaseForecaster
             A fitted forecaster of the class that was saved; loading through a
-            different class raises ``ModelFileError``.
+            class that is neither it nor one of its bases raises
+            ``ModelFileError``.
         """
-        return _persistence.load(path, expected=cls)
+        est, state, weights = _persistence.load_model(cls, path)
+        _persistence.restore_state(est, state, path)
+        network = est._make_network(est.n_targets_, len(est.covariate_names_))
+        est.network_ = _persistence.restore_network(network, weights, path)
+        return est

@@ -2,7 +2,7 @@
 
 Reversible instance normalisation (RevIN), the per-window alternative, acts
 inside the network because it depends on each input window; see
-:class:`tsforecast.models._layers.RevIN`.
+:class:`tsforecast._network.ForecastNet`.
 
 Why per series: one global model over many series sees series whose levels
 differ by orders of magnitude (14 to 5e5 in hourly demand data). Pooled
