@@ -18,8 +18,9 @@ from ._conformal import Calibration
 from ._persistence import EPOCH, HISTORY, NUMBERS, STRINGS, fitted_schema
 from .data.scaling import StandardScaler
 
-__all__ = ["SERIES_FIELDS", "FORECASTER_FITTED", "series_state", "restore_series",
-           "forecaster_state", "restore_forecaster"]
+__all__ = ["SERIES_FIELDS", "FORECASTER_FITTED", "BASELINE_FITTED", "series_state",
+           "restore_series", "forecaster_state", "restore_forecaster", "baseline_state",
+           "restore_baseline"]
 
 _END = {"oneOf": [
     {"type": "object", "required": ["type", "last", "freq", "tz"],
@@ -53,6 +54,15 @@ FORECASTER_FITTED = fitted_schema(
     history=HISTORY, best_epoch=EPOCH,
 )
 FORECASTER_FITTED["required"].remove("ids")  # files written before series ids existed
+_CALIBRATION = {"oneOf": [{"type": "null"}, {"type": "object"}]}
+BASELINE_FITTED = fitted_schema(
+    **SERIES_FIELDS,
+    error_scale={"type": "array", "minItems": 1, "items": NUMBERS},
+    calibration=_CALIBRATION,
+    # per series, per column: the model's own state (see the baselines' _model_state)
+    models={"type": "array", "minItems": 1,
+            "items": {"type": "array", "minItems": 1, "items": {"type": "object"}}},
+)
 
 
 def series_state(est):
@@ -106,6 +116,32 @@ def restore_forecaster(est, state):
     calibration = state.get("calibration")  # absent in files written before intervals
     est.calibration_ = (Calibration.from_state_dict(calibration)
                         if calibration is not None else None)
+
+
+def baseline_state(est):
+    """The fitted state of a baseline as JSON values: its models, calibration and settings."""
+    state = {
+        **series_state(est),
+        "error_scale": np.asarray(est.error_scale_).tolist(),
+        "calibration": (est.calibration_.state_dict()
+                        if est.calibration_ is not None else None),
+        "models": [[est._model_state(model) for model in row] for row in est.models_],
+    }
+    if hasattr(est, "season_length_"):  # the season length fit inferred, where there is one
+        state["season_length"] = est.season_length_
+    return state
+
+
+def restore_baseline(est, state):
+    """Set the fitted attributes of :func:`baseline_state` from ``state``, models rebuilt."""
+    restore_series(est, state)
+    if "season_length" in state:
+        est.season_length_ = state["season_length"]
+    est.error_scale_ = np.asarray(state["error_scale"], dtype=np.float64)
+    calibration = state["calibration"]
+    est.calibration_ = (Calibration.from_state_dict(calibration)
+                        if calibration is not None else None)
+    est.models_ = [[est._model_from_state(model) for model in row] for row in state["models"]]
 
 
 def _zone_name(tz):
