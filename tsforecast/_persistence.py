@@ -1,4 +1,4 @@
-"""The model file format: a zip of JSON metadata (``model.json``) and torch tensors (``weights.pt``).
+"""The model file format: a zip of JSON metadata (``model.json``) and tensors (``weights.pt``).
 
 Only the format lives here: the envelope every file shares (format marker,
 schema version, tsforecast version, class name, parameters), the JSON

@@ -94,8 +94,8 @@ def head_levels(est, horizon, X, y, levels):
 def head_quantiles(est, batch):
     """All levels of a quantile head, on the original scale: ndarray (S, horizon, T, Q).
 
-    ``batch`` is what :func:`tsforecast._prediction.prepare_predict` returns for predict's
-    arguments (``horizon``, ``X``, ``y``). Level ``q`` of the last axis is
+    ``batch`` is what :func:`tsforecast._prediction.prepare_predict` returns
+    for predict's arguments (``horizon``, ``X``, ``y``). Level ``q`` of the last axis is
     ``est.quantiles[q]``; levels never cross (the network sorts them) and
     the median level (``est.network_.median_index``) equals
     ``predict``'s forecast. Beyond the first block of a direct model

@@ -1,8 +1,11 @@
 """BaseForecaster: parameters, fit/predict, input checks, scaling, windows and training.
 
 Every forecaster subclasses :class:`BaseForecaster` and adds only its network
-(``_build_network``) and its own parameters. The model file format lives in
-``_persistence.py``, the fitted state it stores in ``_fitted_state.py``.
+(``_build_network``) and its own parameters. Concerns with their own modules:
+predict's scaled batches and roll-forward (``_prediction.py``), the quantile
+dispatch of the uncertainty methods (``_uncertainty.py``), the network wrapper
+(``_network.py``), the fitted state as JSON (``_fitted_state.py``) and the
+model file format (``_persistence.py``).
 """
 
 from __future__ import annotations
@@ -430,7 +433,7 @@ class BaseForecaster(BaseEstimator):
         return dict(zip(batch.ids, frames)) if batch.ids is not None else frames
 
     def _prepare_predict(self, horizon, X, y):
-        """Check predict's inputs; a batch of scaled windows (see :mod:`tsforecast._prediction`)."""
+        """Check predict's inputs; a batch of scaled windows (see ``_prediction.py``)."""
         return _prediction.prepare_predict(self, horizon, X, y)
 
     def _series_rows(self, ys):
@@ -455,12 +458,12 @@ class BaseForecaster(BaseEstimator):
         return self.scaler_.for_rows(self._series_rows(ys), target_histories)
 
     def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
-        """The network rolled forward over ``horizon`` (see :mod:`tsforecast._prediction`)."""
+        """The network rolled forward over ``horizon`` (see ``_prediction.py``)."""
         return _prediction.roll_forward(self, past, future, horizon, return_attention,
                                         return_quantiles)
 
     def _head_quantiles(self, batch):
-        """All levels of a quantile head, (S, horizon, T, Q) (see :mod:`tsforecast._uncertainty`)."""
+        """All levels of a quantile head, (S, horizon, T, Q) (see ``_uncertainty.py``)."""
         return _uncertainty.head_quantiles(self, batch)
 
     def _check_quantile_head(self):
@@ -601,11 +604,11 @@ class BaseForecaster(BaseEstimator):
         return _conformal.predict_interval(self, horizon, X, y, coverage, method)
 
     def _window_scale(self, past_targets, scaler):
-        """The scale (S, T) calibration errors are divided by (see :mod:`tsforecast._uncertainty`)."""
+        """The scale (S, T) calibration errors are divided by (see ``_uncertainty.py``)."""
         return _uncertainty.window_scale(self, past_targets, scaler)
 
     def _quantile_forecast(self, horizon, X, y, levels, method):
-        """The one dispatch of the uncertainty methods (see :mod:`tsforecast._uncertainty`)."""
+        """The one dispatch of the uncertainty methods (see ``_uncertainty.py``)."""
         return _uncertainty.quantile_forecast(self, horizon, X, y, levels, method)
 
     def _origin_scaler(self, values, origins, series):
