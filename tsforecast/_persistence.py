@@ -118,7 +118,7 @@ def load_model(cls, path, *, format=FORMAT):
     for key in meta.get("tuple_params", ()):
         if isinstance(params.get(key), list):
             params[key] = tuple(params[key])
-    est = _build(found, params, path)
+    est = build(found, params, path)
     with zipfile.ZipFile(path) as zf:
         tensors = _read_weights(path, zf.read(_WEIGHTS))
     return est, meta["fitted"], tensors
@@ -250,7 +250,7 @@ def restore_network(network, state, path):
     return network.eval()
 
 
-def _build(cls, params, path):
+def build(cls, params, path):
     """``cls(**params)``, refusing parameters the class does not have."""
     unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
