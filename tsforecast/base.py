@@ -4,8 +4,8 @@ Every forecaster subclasses :class:`BaseForecaster` and adds only its network
 (``_build_network``) and its own parameters. Concerns with their own modules:
 predict's scaled batches and roll-forward (``_prediction.py``), the quantile
 dispatch of the uncertainty methods (``_uncertainty.py``), the network wrapper
-(``_network.py``), the fitted state as JSON (``_fitted_state.py``) and the
-model file format (``_persistence.py``).
+(``_network.py``), the fitted state as JSON (``_fitted_state.py``), the model
+file format (``_persistence.py``); windows, spans and scaling in ``data/``.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from ._quantile_head import check_quantile_params
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import as_series_set, check_covariates, future_index, to_output
 from .data.scaling import StandardScaler, concatenate_scaled
-from .data.splits import Spans, chronological_spans
+from .data.splits import series_spans
 from .data.windows import (
     ShuffledWindows,
     WindowDataset,
+    check_window_fits,
     collate_batch,
     sliding_windows,
     window_starts,
@@ -267,19 +268,11 @@ class BaseForecaster(BaseEstimator):
             xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         n_out = self._n_out
         need = self.lookback + n_out
-        short = [i for i, n in enumerate(ys.lengths) if n < need]
-        if short:
-            what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
-            shown = ", ".join(f"{ys.label(i)} has {ys.lengths[i]}" for i in short[:5])
-            raise ValueError(
-                f"{name} needs at least lookback + {what} = {need} time steps to build one "
-                f"training window, but {shown}{' ...' if len(short) > 5 else ''}"
-                + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
-                + ". Reduce 'lookback' or 'horizon', or pass longer series"
-                + (" (or leave the short ones out)." if ys.is_list else ".")
-            )
+        check_window_fits(ys, need, name, "horizon" if self.strategy == "direct"
+                          else "1 (recursive strategy)")
         values = ys.values if xs is None else [np.hstack(p) for p in zip(ys.values, xs.values)]
-        spans = self._spans(ys, n_out)
+        spans = series_spans(ys, name, lookback=self.lookback, horizon=n_out,
+                             validation_size=self.validation_size)
 
         n_targets = ys.n_columns
         self.scaler_ = None
@@ -330,32 +323,6 @@ class BaseForecaster(BaseEstimator):
         self.calibration_ = _conformal.calibrate_forecaster(
             self, values, [s.validation for s in spans])
         return self
-
-    def _spans(self, ys, n_out):
-        """Chronological train/validation spans of each series.
-
-        With many series, one too short to hold both a training window and a
-        validation window gives all its rows to training (its last windows
-        then never validate); one series alone, or all of them too short, is
-        an error.
-        """
-        spans, errors = [], []
-        for i, n in enumerate(ys.lengths):
-            try:
-                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
-                                                 validation_size=self.validation_size))
-            except ValueError as err:
-                errors.append((i, err))
-                spans.append(Spans(train=(0, n), validation=(n, n), test=(n, n),
-                                   lookback=self.lookback))
-        if errors and (not ys.is_list or len(errors) == len(spans)):
-            i, err = errors[0]
-            raise ValueError(
-                f"{type(self).__name__} cannot split {ys.label(i)} ({ys.lengths[i]} steps) "
-                f"into training and validation windows: {err} Or set validation_size=0 to "
-                f"train without validation."
-            )
-        return spans
 
     # ------------------------------------------------------------------ predict
     def predict(self, horizon=None, X=None, y=None):
