@@ -239,12 +239,11 @@ def check_window_fits(ys, need, owner, what="horizon"):
     ``need`` is ``lookback + what`` (``what`` says what the second term is, for
     the message); ``owner`` is the estimator that needs the windows.
     """
-    short = [i for i, n in enumerate(ys.lengths) if n < need]
+    short, shown = ys.shorter_than(need, "{label} has {length}")
     if short:
-        shown = ", ".join(f"{ys.label(i)} has {ys.lengths[i]}" for i in short[:5])
         raise ValueError(
             f"{owner} needs at least lookback + {what} = {need} time steps to build one "
-            f"training window, but {shown}{' ...' if len(short) > 5 else ''}"
+            f"training window, but {shown}"
             + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
             + ". Reduce 'lookback' or 'horizon', or pass longer series"
             + (" (or leave the short ones out)." if ys.is_list else ".")
