@@ -55,18 +55,18 @@ def prepare_predict(est, horizon, X, y):
     horizon = est.horizon if horizon is None else horizon
     check_horizon(est, horizon, est.horizon)
     n_cov = len(est.covariate_names_)
+    scaler = est.scaler_
     if y is None:
         histories = [w.copy() for w in est.last_window_]
         ends, template, ids, ys = list(est.index_end_), est.input_kind_, est.ids_, None
-        scaler = est.scaler_
     else:
         ys = as_series_set(y, name, "y")
         _check_new_y(est, ys)
         ends, template, ids = ys.ends, ys.template, ys.ids
         histories = [v[-est.lookback:] for v in ys.values]
     future_cov = _future_covariates(est, X, ys, horizon, ends, histories, ids)
-    if ys is not None:
-        scaler = est._scaler_for(ys, ys.values)
+    if ys is not None and est.scaler_ is not None:  # fitted rows, or a new series' own
+        scaler = est.scaler_.for_rows(est._series_rows(ys), ys.values)
     rows = np.arange(len(histories))
     past = np.stack(histories)
     future = np.stack(future_cov).reshape(len(histories), horizon, n_cov)

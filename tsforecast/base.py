@@ -417,13 +417,6 @@ class BaseForecaster(BaseEstimator):
         known = {k: i for i, k in enumerate(self.ids_ or [])}
         return [known.get(k) for k in ys.ids] if ys.ids is not None else [None] * len(ys.values)
 
-    def _scaler_for(self, ys, target_histories):
-        """Statistics for the series of a new history ``y``: one scaler row per series,
-        chosen by :meth:`_series_rows`."""
-        if self.scaler_ is None:
-            return None
-        return self.scaler_.for_rows(self._series_rows(ys), target_histories)
-
     def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
         """The network rolled forward over ``horizon`` (see ``_prediction.py``)."""
         return _prediction.roll_forward(self, past, future, horizon, return_attention,
