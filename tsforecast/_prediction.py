@@ -3,8 +3,9 @@
 :func:`prepare_predict` turns ``predict``'s arguments into a :class:`Batch`
 of scaled windows (the last windows seen in ``fit``, or a new history) with
 what turns the output back into the caller's shape; :func:`roll_forward`
-runs the network over them, block by block past the trained horizon.
-``BaseForecaster`` calls both in one line each.
+runs the network over them, block by block past the trained horizon;
+:func:`attention_frames` returns the attention weights of that run.
+``BaseForecaster`` calls each in one line.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from .data.inputs import as_series_set, check_new_history, future_covariates
+from .data.inputs import as_series_set, check_new_history, future_covariates, future_index
 from .data.scaling import StandardScaler
 from .utils.validation import check_horizon
 
-__all__ = ["Batch", "prepare_predict", "roll_forward"]
+__all__ = ["Batch", "prepare_predict", "roll_forward", "attention_frames"]
 
 _PREDICT_BATCH = 1024  # windows per forward pass at predict time
 
@@ -145,3 +147,22 @@ def roll_forward(est, past, future, horizon, return_attention=False,
     if return_attention:
         return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
     return torch.cat(outputs, dim=0)
+
+
+def attention_frames(est, horizon, X, y):
+    """``predict_attention``: one frame (horizon, lookback) of weights per series."""
+    if not est.supports_attention:
+        raise TypeError(
+            f"{type(est).__name__} has no attention weights. Use an estimator with "
+            f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
+        )
+    batch = prepare_predict(est, horizon, X, y)
+    _, weights = roll_forward(est, batch.past, batch.future, batch.horizon,
+                              return_attention=True)
+    columns = pd.RangeIndex(-est.lookback, 0, name="history step")
+    frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, batch.horizon),
+                           columns=columns)
+              for w, (last, step) in zip(weights, batch.ends)]
+    if not batch.template["is_list"]:
+        return frames[0]
+    return dict(zip(batch.ids, frames)) if batch.ids is not None else frames

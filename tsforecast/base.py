@@ -11,7 +11,6 @@ file format (``_persistence.py``); windows, spans and scaling in ``data/``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -383,21 +382,7 @@ class BaseForecaster(BaseEstimator):
             rolled forward on the model's own forecasts. With
             ``channel_independent=True`` the weights are averaged over channels.
         """
-        if not self.supports_attention:
-            raise TypeError(
-                f"{type(self).__name__} has no attention weights. Use an estimator with "
-                f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
-            )
-        batch = self._prepare_predict(horizon, X, y)
-        _, weights = self._forecast(batch.past, batch.future, batch.horizon,
-                                    return_attention=True)
-        columns = pd.RangeIndex(-self.lookback, 0, name="history step")
-        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, batch.horizon),
-                               columns=columns)
-                  for w, (last, step) in zip(weights, batch.ends)]
-        if not batch.template["is_list"]:
-            return frames[0]
-        return dict(zip(batch.ids, frames)) if batch.ids is not None else frames
+        return _prediction.attention_frames(self, horizon, X, y)
 
     def _prepare_predict(self, horizon, X, y):
         """Check predict's inputs; a batch of scaled windows (see ``_prediction.py``)."""
