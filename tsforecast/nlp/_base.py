@@ -4,7 +4,9 @@ A text model subclasses :class:`TextEstimator` and writes what is its own: an
 ``__init__`` that stores its parameters, ``_check_own_params``, a ``fit`` that
 prepares the data and calls :meth:`TextEstimator._train`, ``_make_network``
 (built from the fitted attributes, so ``load`` can rebuild it) and the
-``_fitted_state``/``_restore`` pair that ``save``/``load`` store as JSON.
+``_fitted_state``/``_restore`` pair that ``save``/``load`` store as JSON: the
+same pair as the forecasters' and the baselines', written to the same file
+format (``tsforecast._persistence``).
 """
 
 from __future__ import annotations
