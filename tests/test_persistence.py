@@ -185,3 +185,22 @@ def test_damaged_baseline_files_are_refused(sine_series, tmp_path):
         NaiveForecaster.load(tmp_path / "ets.tsf")
     with pytest.raises(ModelFileError, match=r"holds a 'ETSForecaster', not a LSTMForecaster"):
         LSTMForecaster.load(tmp_path / "ets.tsf")
+
+
+def test_baselines_keep_series_ids_and_numpy_input_across_save_and_load(tmp_path):
+    from tsforecast import SeasonalNaiveForecaster
+
+    from .conftest import seasonal
+
+    by_id = {7: seasonal(seed=1), "shop": seasonal(seed=2)}
+    est = SeasonalNaiveForecaster(season_length=24, horizon=6).fit(by_id)
+    est.save(tmp_path / "ids.tsf")
+    loaded = tsforecast.load(tmp_path / "ids.tsf")
+    assert loaded.ids_ == [7, "shop"] and loaded.season_length_ == 24
+    for key, forecast in est.predict().items():
+        pd.testing.assert_series_equal(loaded.predict()[key], forecast)
+    array = seasonal().to_numpy()
+    est = SeasonalNaiveForecaster(season_length=24, horizon=6).fit(array)
+    est.save(tmp_path / "array.tsf")
+    np.testing.assert_array_equal(tsforecast.load(tmp_path / "array.tsf").predict(),
+                                  est.predict())
