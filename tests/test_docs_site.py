@@ -89,3 +89,20 @@ def test_search_index_exists_for_server_and_file_viewing(site):
     assert {"Command line", "Plotting"} <= titles
     inlined = (site / "search" / "search_index.js").read_text(encoding="utf-8")
     assert inlined.startswith("var __index = {")  # read by the offline plugin from file://
+
+
+def test_api_page_renders_every_forecaster_with_the_generated_sections(site):
+    # mkdocstrings reads docstrings statically; docs/scripts/api_reference.py makes it render the
+    # forecasters' runtime docstrings, whose Other Parameters and Attributes are generated.
+    from tsforecast._shared import SHARED_PARAMETERS
+    from tsforecast.models import ESTIMATORS
+
+    html = (site / "api.html").read_text(encoding="utf-8")
+    starts = {cls: html.index(f'id="tsforecast.{cls.__name__}"') for cls in ESTIMATORS}
+    ends = sorted(starts.values())[1:] + [html.index('id="tsforecast.NaiveForecaster"')]
+    for cls, start in starts.items():
+        entry = re.sub(r"<[^>]+>", " ", html[start:min(e for e in ends if e > start)])
+        other = entry.split("Other Parameters", 1)[1].split("Attributes", 1)
+        assert len(other) == 2 and "best_epoch_" in other[1], cls.__name__
+        for name in SHARED_PARAMETERS:
+            assert f" {name} " in other[0], (cls.__name__, name)

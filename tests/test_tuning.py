@@ -93,12 +93,13 @@ def test_missing_default_search_space_is_an_error(y):
 def test_dict_of_distributions(y):
     space = {"hidden_size": IntDistribution(4, 8),
              "learning_rate": FloatDistribution(1e-3, 1e-2, log=True),
-             "cell": CategoricalDistribution(["gru", "lstm"])}
+             "head": CategoricalDistribution(["linear", "parallel"])}
     result = tune(LSTMForecaster(**TINY), y, search_space=space, n_trials=3, random_state=0,
                   verbose=False)
     for trial in result.study.trials:
-        assert 4 <= trial.params["hidden_size"] <= 8 and trial.params["cell"] in ("gru", "lstm")
-    assert result.best_estimator.get_params()["cell"] == result.best_params["cell"]
+        assert 4 <= trial.params["hidden_size"] <= 8
+        assert trial.params["head"] in ("linear", "parallel")
+    assert result.best_estimator.get_params()["head"] == result.best_params["head"]
 
 
 def test_bad_search_spaces(y):

@@ -9,19 +9,13 @@ from .baselines import (
     SeasonalNaiveForecaster,
     ThetaForecaster,
 )
-from .models import (
-    GRUForecaster,
-    LSTMForecaster,
-    RNNForecaster,
-    Seq2SeqAttentionForecaster,
-    TransformerForecaster,
-    WaveNetForecaster,
-)
+# Every forecaster of the registry (tsforecast.models): a new one needs no line here.
+from . import models
+from .models import *  # noqa: F403
 
 
 __all__ = [
-    "RNNForecaster", "LSTMForecaster", "GRUForecaster", "WaveNetForecaster",
-    "Seq2SeqAttentionForecaster", "TransformerForecaster",
     "NaiveForecaster", "SeasonalNaiveForecaster", "ETSForecaster", "ThetaForecaster",
     "ARIMAForecaster", "load", "__version__",
 ]
+__all__ += models.__all__  # a form static tools (type checkers, IDEs, the docs) understand

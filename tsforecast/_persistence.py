@@ -252,6 +252,8 @@ def restore_network(network, state, path):
 
 def build(cls, params, path):
     """``cls(**params)``, refusing parameters the class does not have."""
+    if hasattr(cls, "_legacy_params"):  # parameters of older versions (e.g. 'cell')
+        cls, params = cls._legacy_params(params)
     unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
         raise ModelFileError(

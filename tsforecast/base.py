@@ -19,6 +19,7 @@ from . import _conformal, _fitted_state, _persistence, _prediction, _uncertainty
 from ._atomic import atomic_fit
 from ._network import ForecastNet
 from ._quantile_head import check_quantile_params
+from ._shared import document_shared
 from ._training import TrainingModule, resolve_verbose, train_network
 from .data.inputs import as_series_set, check_covariates, future_index, to_output
 from .data.scaling import StandardScaler, concatenate_scaled
@@ -163,6 +164,10 @@ class BaseForecaster(BaseEstimator):
     #: Networks of estimators with True accept ``return_attention=True`` and then
     #: return ``(forecast, weights)`` with weights of shape (B, H, L).
     supports_attention = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        document_shared(cls, BaseForecaster)  # Other Parameters and common Attributes
 
     def __init__(self, lookback=48, *, horizon=12, strategy="direct", scaling="revin",
                  channel_independent=False, dropout=0.0, learning_rate=1e-3, lr_decay=None,

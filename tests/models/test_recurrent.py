@@ -1,4 +1,7 @@
-"""RecurrentNet: the custom cells match PyTorch's, and the layer-norm / peephole options work."""
+"""RecurrentNet: the custom cells match PyTorch's, and the layer-norm / peephole options work.
+
+RNN/LSTM/GRUForecaster are fixed to their cell; files and pickles of versions where ``cell``
+was a parameter load as the forecaster of their cell."""
 
 import numpy as np
 import pytest
@@ -45,10 +48,18 @@ def test_peephole_weights_receive_gradients():
 
 
 @pytest.mark.parametrize("Estimator", [RNNForecaster, LSTMForecaster, GRUForecaster])
-def test_estimators_differ_only_in_the_cell_default(Estimator):
+def test_each_estimator_is_fixed_to_its_cell(Estimator):
     est = Estimator(**FAST).fit(seasonal())
     fused = est.network_.core.rnn
-    assert type(fused).__name__ == {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[est.cell]
+    assert type(fused).__name__ == {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[Estimator.cell]
+    assert "cell" not in est.get_params()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'cell'"):
+        Estimator(cell="gru")
+    with pytest.raises(ValueError, match=f"{Estimator.__name__} has no 'cell' parameter: each "
+                                         f"recurrent forecaster is fixed to its cell "
+                                         f"\\('{Estimator.cell}'\\). Got cell='gru'; use "
+                                         f"RNNForecaster, LSTMForecaster or GRUForecaster"):
+        Estimator().set_params(cell="gru")
 
 
 @pytest.mark.parametrize("options", [dict(layer_norm=True), dict(peephole=True),
@@ -65,11 +76,65 @@ def test_custom_lstm_cells_learn(options):
 
 
 def test_peephole_needs_lstm():
-    with pytest.raises(ValueError, match="'peephole' parameter of GRUForecaster needs "
-                                         "cell='lstm'"):
+    with pytest.raises(ValueError, match="'peephole' parameter of GRUForecaster needs an LSTM "
+                                         "cell .* but its cell is 'gru'. Set peephole=False or "
+                                         "use LSTMForecaster"):
         GRUForecaster(**FAST, peephole=True).fit(seasonal())
-    with pytest.raises(ValueError, match="'cell' parameter of LSTMForecaster must be one of"):
-        LSTMForecaster(**FAST, cell="transformer").fit(seasonal())
+
+
+def _with_cell(est, cell):
+    """``est`` as pickled by a tsforecast whose recurrent forecasters took ``cell``."""
+    state = est.__getstate__()
+    state["cell"] = cell
+    return state
+
+
+@pytest.mark.parametrize("cell, Expected", [("lstm", LSTMForecaster), ("gru", GRUForecaster)])
+def test_pickles_with_a_cell_parameter_load_as_the_forecaster_of_their_cell(cell, Expected):
+    y = seasonal()
+    fitted = Expected(**FAST).fit(y)
+    old = LSTMForecaster.__new__(LSTMForecaster)  # what unpickling an old LSTMForecaster does
+    if Expected is LSTMForecaster:
+        old.__setstate__(_with_cell(fitted, cell))
+    else:
+        with pytest.warns(UserWarning, match="This LSTMForecaster was saved with cell='gru', "
+                                             "so its network is a GRUForecaster's: it is "
+                                             "loaded as a GRUForecaster"):
+            old.__setstate__(_with_cell(fitted, cell))
+    assert type(old) is Expected and "cell" not in vars(old)
+    np.testing.assert_array_equal(old.predict(), fitted.predict())
+
+
+def test_model_files_with_a_cell_parameter_load(tmp_path):
+    import json
+    import zipfile
+
+    import tsforecast
+    from tsforecast.exceptions import ModelFileError
+
+    y = seasonal()
+    gru = GRUForecaster(**FAST).fit(y)
+    gru.save(tmp_path / "new.zip")
+
+    def old_file(name, cls_name, cell):  # model.json as an older tsforecast wrote it
+        with zipfile.ZipFile(tmp_path / "new.zip") as zf:
+            meta, weights = json.loads(zf.read("model.json")), zf.read("weights.pt")
+        meta["class"], meta["params"]["cell"] = cls_name, cell
+        with zipfile.ZipFile(tmp_path / name, "w") as zf:
+            zf.writestr("model.json", json.dumps(meta))
+            zf.writestr("weights.pt", weights)
+        return tmp_path / name
+
+    same = tsforecast.load(old_file("gru.zip", "GRUForecaster", "gru"))
+    assert type(same) is GRUForecaster
+    np.testing.assert_array_equal(same.predict(), gru.predict())
+    with pytest.warns(UserWarning, match="saved with cell='gru'.* loaded as a GRUForecaster"):
+        other = tsforecast.load(old_file("lstm.zip", "LSTMForecaster", "gru"))
+    assert type(other) is GRUForecaster
+    np.testing.assert_array_equal(other.predict(), gru.predict())
+    with pytest.raises(ModelFileError, match="saved with cell='tcn', which is not a recurrent "
+                                             "cell. Expected one of"):
+        tsforecast.load(old_file("bad.zip", "RNNForecaster", "tcn"))
 
 
 def test_nan_loss_stops_with_a_clear_error():
@@ -139,15 +204,16 @@ def test_parallel_head_segments_see_only_their_own_covariates():
     assert all(not torch.allclose(a[:, s:s + 4], other[:, s:s + 4]) for s in (0, 4, 8))
 
 
-@pytest.mark.parametrize("options", [dict(segment_len=12, head="parallel"),
-                                     dict(segment_len=12, head="linear"),
-                                     dict(segment_len=12, head="parallel", layer_norm=True),
-                                     dict(head="parallel", cell="gru")])
-def test_segment_options_learn_a_seasonal_series(options):
+@pytest.mark.parametrize("Estimator, options", [
+    (LSTMForecaster, dict(segment_len=12, head="parallel")),
+    (LSTMForecaster, dict(segment_len=12, head="linear")),
+    (LSTMForecaster, dict(segment_len=12, head="parallel", layer_norm=True)),
+    (GRUForecaster, dict(head="parallel"))])
+def test_segment_options_learn_a_seasonal_series(Estimator, options):
     y = seasonal(n=600, noise=0.1)
-    est = LSTMForecaster(lookback=24, horizon=6, hidden_size=16, max_epochs=15,
+    est = Estimator(lookback=24, horizon=6, hidden_size=16, max_epochs=15,
                          learning_rate=3e-3, lr_decay=None, loss="mse", dropout=0.0,
-                         random_state=0, trainer_kwargs={"accelerator": "cpu"}, **options).fit(y)
+                    random_state=0, trainer_kwargs={"accelerator": "cpu"}, **options).fit(y)
     assert est.history_[-1]["val_loss"] < 0.5 * est.history_[0]["val_loss"]
     assert est.predict().shape == (6,)
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+import textwrap
+import warnings
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .._shared import shared_params
 from ..base import BaseForecaster
+from ..exceptions import ModelFileError
 from ..utils.validation import check_bool, check_int, check_options
 from ._layers import DirectHead
 
@@ -14,6 +20,7 @@ __all__ = ["RecurrentNet", "recurrent_stack", "RNNForecaster", "LSTMForecaster",
            "recurrent_search_space"]
 
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+_LAYERS = {"rnn": "Elman (tanh) recurrent layers", "lstm": "LSTM layers", "gru": "GRU layers"}
 HEADS = ("parallel", "linear")
 
 
@@ -266,13 +273,106 @@ def recurrent_search_space(trial):
     }
 
 
-class _RecurrentForecaster(BaseForecaster):
-    """Shared estimator code of the three recurrent forecasters (they differ by ``cell``)."""
+def _recurrent_doc(cls):
+    """The docstring of a recurrent forecaster: its own text inside the text the three share.
 
+    Its own docstring holds a summary line, a note on its cell and a References
+    section with its cell's papers.
+    """
+    own = inspect.cleandoc(cls.__dict__["__doc__"])
+    head, references = own.split("References\n----------\n")
+    summary, note = head.strip().split("\n\n", 1)
+    name = cls.__name__
+    description = textwrap.fill(
+        f"{_LAYERS[cls.cell]} read the lookback window and a head maps their state (and any "
+        "future covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): "
+        "the window is cut into segments of ``segment_len`` steps, each embedded linearly, "
+        "the recurrence runs over the segments instead of the steps, and each output segment "
+        "is decoded in parallel by one more recurrent step from the final state; each target "
+        "column is forecast by the same univariate network (channel independence), trained "
+        "on the mean absolute error with a decaying learning rate. ``segment_len=None`` and "
+        f'``head="linear"`` give the classic step-by-step network read out by one linear '
+        f"layer. {' '.join(note.split())}", width=88, subsequent_indent="    ")
+    references = references.strip().replace("\n", "\n    ")
+    return f"""{summary}
+
+    {description}
+
+    Parameters
+    ----------
+    hidden_size : int, default=128
+        Units per recurrent layer (and width of the segment embedding).
+    n_layers : int, default=1
+        Stacked recurrent layers.
+    layer_norm : bool, default=False
+        Layer-normalised cells (statistics over the hidden units, per sample
+        and time step). Uses the custom cell, slower than the fused one.
+    peephole : bool, default=False
+        Peephole connections from the cell state to the gates (LSTMForecaster only).
+    segment_len : int or None, default=24
+        Run the recurrence over segments of this many steps, each embedded
+        linearly (SegRNN), instead of over single time steps (None). The
+        window is padded at the front to whole segments.
+    head : {{"parallel", "linear"}}, default="parallel"
+        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
+        recurrent step per output segment (of ``segment_len`` steps) from the
+        encoder's final state, with a learnt position embedding as its input.
+        ``"linear"``: one linear layer from the last hidden state to all steps.
+
+    Other Parameters
+    ----------------
+    dropout : float, default=0.5
+        Dropout between layers and before the head.
+
+    See Also
+    --------
+    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell
+        (the class attribute ``cell``, ``"rnn"``, ``"lstm"`` or ``"gru"``).
+
+    References
+    ----------
+    {references}
+    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
+    neural network for long-term time series forecasting. arXiv:2308.11200.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tsforecast import {name}
+    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
+    >>> est = {name}(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
+    >>> est.predict().shape
+    (6,)
+    """
+
+
+class _RecurrentForecaster(BaseForecaster):
+    """Shared estimator code of the three recurrent forecasters; each fixes ``cell``."""
+
+    #: The recurrent cell, "rnn", "lstm" or "gru": fixed by each forecaster, not a parameter.
+    cell = None
     default_search_space = staticmethod(recurrent_search_space)
 
+    def __init_subclass__(cls, **kwargs):
+        if cls.__module__ == __name__:  # the three below: their text into the shared one
+            cls.__doc__ = _recurrent_doc(cls)
+        super().__init_subclass__(**kwargs)  # then BaseForecaster adds the shared sections
+
+    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1,
+                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
+                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
+                 learning_rate=1e-3, lr_decay=0.5, loss="mae", quantiles=None, batch_size=32,
+                 max_epochs=50, patience=3, validation_size=0.2, random_state=None, verbose=None,
+                 trainer_kwargs=None):
+        super().__init__(**shared_params(locals()))
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.layer_norm = layer_norm
+        self.peephole = peephole
+        self.segment_len = segment_len
+        self.head = head
+
     def _check_model_params(self):
-        check_options(self, "cell", self.cell, _GATES)
         check_int(self, "hidden_size", self.hidden_size)
         check_int(self, "n_layers", self.n_layers)
         check_bool(self, "layer_norm", self.layer_norm)
@@ -281,9 +381,9 @@ class _RecurrentForecaster(BaseForecaster):
         check_options(self, "head", self.head, HEADS)
         if self.peephole and self.cell != "lstm":
             raise ValueError(
-                f"The 'peephole' parameter of {type(self).__name__} needs cell='lstm' "
-                f"(peepholes connect the LSTM cell state to its gates). Got "
-                f"cell={self.cell!r}; set peephole=False or cell='lstm'."
+                f"The 'peephole' parameter of {type(self).__name__} needs an LSTM cell "
+                f"(peepholes connect the LSTM cell state to its gates), but its cell is "
+                f"{self.cell!r}. Set peephole=False or use LSTMForecaster."
             )
 
     def _build_network(self, n_features, n_targets, horizon):
@@ -293,401 +393,85 @@ class _RecurrentForecaster(BaseForecaster):
                             peephole=self.peephole, segment_len=self.segment_len,
                             head=self.head)
 
+    def set_params(self, **params):
+        if "cell" in params:  # e.g. a search space written when 'cell' was a parameter
+            raise ValueError(
+                f"{type(self).__name__} has no 'cell' parameter: each recurrent forecaster is "
+                f"fixed to its cell ({self.cell!r}). Got cell={params['cell']!r}; use "
+                "RNNForecaster, LSTMForecaster or GRUForecaster for the cell you want "
+                "(and tune each separately)."
+            )
+        return super().set_params(**params)
+
+    @classmethod
+    def _legacy_params(cls, params):
+        """The class and parameters of ``params`` saved while ``cell`` was a parameter.
+
+        In earlier versions the three forecasters took ``cell``, so an
+        ``LSTMForecaster(cell="gru")`` was a GRU network: it comes back as the
+        forecaster of its cell (with a warning), with the same weights.
+        """
+        params = dict(params)
+        cell = params.pop("cell", cls.cell)
+        by_cell = {c.cell: c for c in (RNNForecaster, LSTMForecaster, GRUForecaster)}
+        if cell not in by_cell:
+            raise ModelFileError(
+                f"{cls.__name__} was saved with cell={cell!r}, which is not a recurrent cell. "
+                f"Expected one of {sorted(by_cell)}; the file or pickle is damaged."
+            )
+        if by_cell[cell] is not cls:
+            warnings.warn(
+                f"This {cls.__name__} was saved with cell={cell!r}, so its network is a "
+                f"{by_cell[cell].__name__}'s: it is loaded as a {by_cell[cell].__name__}. The "
+                "recurrent forecasters no longer take 'cell'; each is fixed to its own.",
+                UserWarning, stacklevel=3)
+        return by_cell[cell], params
+
+    def __setstate__(self, state):
+        if "cell" in state:  # pickled while 'cell' was a parameter
+            self.__class__, _ = self._legacy_params({"cell": state["cell"]})
+            state = {k: v for k, v in state.items() if k != "cell"}
+        super().__setstate__(state)
+
 
 class RNNForecaster(_RecurrentForecaster):
     """Elman recurrent network forecaster.
 
-    Elman (tanh) recurrent layers read the lookback window and a head maps their state (and
-    any future covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023):
-    the window is cut into segments of ``segment_len`` steps, each embedded linearly, the
-    recurrence runs over the segments instead of the steps, and each output segment is
-    decoded in parallel by one more recurrent step from the final state; each target column
-    is forecast by the same univariate network (channel independence), trained on the mean
-    absolute error with a decaying learning rate. ``segment_len=None, head="linear"`` gives
-    the classic step-by-step network read out by one linear layer. Step by step, the plain
-    RNN struggles with long-range dependencies; prefer the LSTM or GRU there.
-
-    Parameters
-    ----------
-    hidden_size : int, default=128
-        Units per recurrent layer (and width of the segment embedding).
-    n_layers : int, default=1
-        Stacked recurrent layers.
-    cell : {"rnn", "lstm", "gru"}, default="rnn"
-        Recurrent cell; the three recurrent forecasters differ only in this default.
-    layer_norm : bool, default=False
-        Layer-normalised cells (statistics over the hidden units, per sample
-        and time step). Uses the custom cell, slower than the fused one.
-    peephole : bool, default=False
-        Peephole connections from the cell state to the gates (LSTM only).
-    segment_len : int or None, default=24
-        Run the recurrence over segments of this many steps, each embedded
-        linearly (SegRNN), instead of over single time steps (None). The
-        window is padded at the front to whole segments.
-    head : {"parallel", "linear"}, default="parallel"
-        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
-        recurrent step per output segment (of ``segment_len`` steps) from the
-        encoder's final state, with a learnt position embedding as its input.
-        ``"linear"``: one linear layer from the last hidden state to all steps.
-
-    Other Parameters
-    ----------------
-    lookback : int, default=48
-        Past steps read per forecast.
-    horizon : int, default=12
-        Steps forecast (and trained on, with ``strategy="direct"``).
-    strategy : {"direct", "recursive"}, default="direct"
-        One vector of all horizon steps, or one step fed back recursively.
-    scaling : {"revin", "standard"} or None, default="revin"
-        Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=True
-        Forecast each target column with one shared univariate model.
-    dropout : float, default=0.5
-        Dropout between layers and before the head.
-    learning_rate : float, default=1e-3
-        Adam's learning rate.
-    lr_decay : float or None, default=0.5
-        Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber", "quantile"}, default="mae"
-        Training and validation loss; "quantile" trains a quantile head.
-    quantiles : tuple of float or None, default=None
-        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
-    batch_size : int, default=32
-        Training windows per step.
-    max_epochs : int, default=50
-        Upper bound on training epochs.
-    patience : int or None, default=3
-        Early-stopping patience on the validation loss.
-    validation_size : float, default=0.2
-        Tail fraction of each series used for validation.
-    random_state : int or None, default=None
-        Seed; the same seed gives the same forecasts on CPU.
-    verbose : bool or None, default=None
-        Progress bar; None shows it only in an interactive terminal.
-    trainer_kwargs : dict or None, default=None
-        Extra ``pytorch_lightning.Trainer`` arguments.
-
-    Attributes
-    ----------
-    network_ : torch.nn.Module
-        The trained network.
-    scaler_ : StandardScaler or None
-        Per-column scaler fitted on the training span.
-    n_features_in_ : int
-        Target plus covariate columns.
-    target_names_ : list of str
-        Target column names.
-    covariate_names_ : list of str
-        Covariate column names.
-    history_ : list of dict
-        Training and validation loss per epoch.
-    best_epoch_ : int or None
-        Epoch whose weights were kept.
-
-    See Also
-    --------
-    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+    Step by step, the plain RNN struggles with long-range dependencies; prefer the LSTM or
+    GRU there.
 
     References
     ----------
     Elman, J. L. (1990). Finding structure in time. *Cognitive Science*, 14(2), 179-211.
-    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
-    neural network for long-term time series forecasting. arXiv:2308.11200.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from tsforecast import RNNForecaster
-    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
-    >>> est = RNNForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
-    >>> est.predict().shape
-    (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="rnn",
-                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
-                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
-                 learning_rate=1e-3, lr_decay=0.5, loss="mae", quantiles=None, batch_size=32,
-                 max_epochs=50, patience=3, validation_size=0.2, random_state=None, verbose=None,
-                 trainer_kwargs=None):
-        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
-                         channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
-                         patience=patience, validation_size=validation_size,
-                         random_state=random_state,
-                         verbose=verbose, trainer_kwargs=trainer_kwargs)
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.cell = cell
-        self.layer_norm = layer_norm
-        self.peephole = peephole
-        self.segment_len = segment_len
-        self.head = head
+    cell = "rnn"
 
 
 class LSTMForecaster(_RecurrentForecaster):
     """Long short-term memory forecaster.
 
-    LSTM layers read the lookback window and a head maps their state (and any future
-    covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the window
-    is cut into segments of ``segment_len`` steps, each embedded linearly, the recurrence
-    runs over the segments instead of the steps, and each output segment is decoded in
-    parallel by one more recurrent step from the final state; each target column is forecast
-    by the same univariate network (channel independence), trained on the mean absolute
-    error with a decaying learning rate. ``segment_len=None, head="linear"`` gives the
-    classic step-by-step network read out by one linear layer. Optional layer normalisation
-    and peephole connections.
-
-    Parameters
-    ----------
-    hidden_size : int, default=128
-        Units per recurrent layer (and width of the segment embedding).
-    n_layers : int, default=1
-        Stacked recurrent layers.
-    cell : {"rnn", "lstm", "gru"}, default="lstm"
-        Recurrent cell; the three recurrent forecasters differ only in this default.
-    layer_norm : bool, default=False
-        Layer-normalised cells (statistics over the hidden units, per sample
-        and time step). Uses the custom cell, slower than the fused one.
-    peephole : bool, default=False
-        Peephole connections from the cell state to the gates (LSTM only).
-    segment_len : int or None, default=24
-        Run the recurrence over segments of this many steps, each embedded
-        linearly (SegRNN), instead of over single time steps (None). The
-        window is padded at the front to whole segments.
-    head : {"parallel", "linear"}, default="parallel"
-        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
-        recurrent step per output segment (of ``segment_len`` steps) from the
-        encoder's final state, with a learnt position embedding as its input.
-        ``"linear"``: one linear layer from the last hidden state to all steps.
-
-    Other Parameters
-    ----------------
-    lookback : int, default=48
-        Past steps read per forecast.
-    horizon : int, default=12
-        Steps forecast (and trained on, with ``strategy="direct"``).
-    strategy : {"direct", "recursive"}, default="direct"
-        One vector of all horizon steps, or one step fed back recursively.
-    scaling : {"revin", "standard"} or None, default="revin"
-        Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=True
-        Forecast each target column with one shared univariate model.
-    dropout : float, default=0.5
-        Dropout between layers and before the head.
-    learning_rate : float, default=1e-3
-        Adam's learning rate.
-    lr_decay : float or None, default=0.5
-        Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber", "quantile"}, default="mae"
-        Training and validation loss; "quantile" trains a quantile head.
-    quantiles : tuple of float or None, default=None
-        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
-    batch_size : int, default=32
-        Training windows per step.
-    max_epochs : int, default=50
-        Upper bound on training epochs.
-    patience : int or None, default=3
-        Early-stopping patience on the validation loss.
-    validation_size : float, default=0.2
-        Tail fraction of each series used for validation.
-    random_state : int or None, default=None
-        Seed; the same seed gives the same forecasts on CPU.
-    verbose : bool or None, default=None
-        Progress bar; None shows it only in an interactive terminal.
-    trainer_kwargs : dict or None, default=None
-        Extra ``pytorch_lightning.Trainer`` arguments.
-
-    Attributes
-    ----------
-    network_ : torch.nn.Module
-        The trained network.
-    scaler_ : StandardScaler or None
-        Per-column scaler fitted on the training span.
-    n_features_in_ : int
-        Target plus covariate columns.
-    target_names_ : list of str
-        Target column names.
-    covariate_names_ : list of str
-        Covariate column names.
-    history_ : list of dict
-        Training and validation loss per epoch.
-    best_epoch_ : int or None
-        Epoch whose weights were kept.
-
-    See Also
-    --------
-    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+    Optional layer normalisation and peephole connections.
 
     References
     ----------
     Hochreiter, S. & Schmidhuber, J. (1997). Long short-term memory. *Neural Computation*, 9(8).
     Gers, F. A. & Schmidhuber, J. (2000). Recurrent nets that time and count. *IJCNN*.
     Ba, J. L., Kiros, J. R. & Hinton, G. E. (2016). Layer normalization. arXiv:1607.06450.
-    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
-    neural network for long-term time series forecasting. arXiv:2308.11200.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from tsforecast import LSTMForecaster
-    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
-    >>> est = LSTMForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
-    >>> est.predict().shape
-    (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="lstm",
-                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
-                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
-                 learning_rate=1e-3, lr_decay=0.5, loss="mae", quantiles=None, batch_size=32,
-                 max_epochs=50, patience=3, validation_size=0.2, random_state=None, verbose=None,
-                 trainer_kwargs=None):
-        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
-                         channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
-                         patience=patience, validation_size=validation_size,
-                         random_state=random_state,
-                         verbose=verbose, trainer_kwargs=trainer_kwargs)
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.cell = cell
-        self.layer_norm = layer_norm
-        self.peephole = peephole
-        self.segment_len = segment_len
-        self.head = head
+    cell = "lstm"
 
 
 class GRUForecaster(_RecurrentForecaster):
     """Gated recurrent unit forecaster.
 
-    GRU layers read the lookback window and a head maps their state (and any future
-    covariates) to the forecast. By default it follows SegRNN (Lin et al., 2023): the window
-    is cut into segments of ``segment_len`` steps, each embedded linearly, the recurrence
-    runs over the segments instead of the steps, and each output segment is decoded in
-    parallel by one more recurrent step from the final state; each target column is forecast
-    by the same univariate network (channel independence), trained on the mean absolute
-    error with a decaying learning rate. ``segment_len=None, head="linear"`` gives the
-    classic step-by-step network read out by one linear layer. Fewer parameters than the
-    LSTM, often as accurate; SegRNN's own choice of cell.
-
-    Parameters
-    ----------
-    hidden_size : int, default=128
-        Units per recurrent layer (and width of the segment embedding).
-    n_layers : int, default=1
-        Stacked recurrent layers.
-    cell : {"rnn", "lstm", "gru"}, default="gru"
-        Recurrent cell; the three recurrent forecasters differ only in this default.
-    layer_norm : bool, default=False
-        Layer-normalised cells (statistics over the hidden units, per sample
-        and time step). Uses the custom cell, slower than the fused one.
-    peephole : bool, default=False
-        Peephole connections from the cell state to the gates (LSTM only).
-    segment_len : int or None, default=24
-        Run the recurrence over segments of this many steps, each embedded
-        linearly (SegRNN), instead of over single time steps (None). The
-        window is padded at the front to whole segments.
-    head : {"parallel", "linear"}, default="parallel"
-        ``"parallel"``: SegRNN's parallel multi-step forecasting, one
-        recurrent step per output segment (of ``segment_len`` steps) from the
-        encoder's final state, with a learnt position embedding as its input.
-        ``"linear"``: one linear layer from the last hidden state to all steps.
-
-    Other Parameters
-    ----------------
-    lookback : int, default=48
-        Past steps read per forecast.
-    horizon : int, default=12
-        Steps forecast (and trained on, with ``strategy="direct"``).
-    strategy : {"direct", "recursive"}, default="direct"
-        One vector of all horizon steps, or one step fed back recursively.
-    scaling : {"revin", "standard"} or None, default="revin"
-        Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=True
-        Forecast each target column with one shared univariate model.
-    dropout : float, default=0.5
-        Dropout between layers and before the head.
-    learning_rate : float, default=1e-3
-        Adam's learning rate.
-    lr_decay : float or None, default=0.5
-        Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber", "quantile"}, default="mae"
-        Training and validation loss; "quantile" trains a quantile head.
-    quantiles : tuple of float or None, default=None
-        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
-    batch_size : int, default=32
-        Training windows per step.
-    max_epochs : int, default=50
-        Upper bound on training epochs.
-    patience : int or None, default=3
-        Early-stopping patience on the validation loss.
-    validation_size : float, default=0.2
-        Tail fraction of each series used for validation.
-    random_state : int or None, default=None
-        Seed; the same seed gives the same forecasts on CPU.
-    verbose : bool or None, default=None
-        Progress bar; None shows it only in an interactive terminal.
-    trainer_kwargs : dict or None, default=None
-        Extra ``pytorch_lightning.Trainer`` arguments.
-
-    Attributes
-    ----------
-    network_ : torch.nn.Module
-        The trained network.
-    scaler_ : StandardScaler or None
-        Per-column scaler fitted on the training span.
-    n_features_in_ : int
-        Target plus covariate columns.
-    target_names_ : list of str
-        Target column names.
-    covariate_names_ : list of str
-        Covariate column names.
-    history_ : list of dict
-        Training and validation loss per epoch.
-    best_epoch_ : int or None
-        Epoch whose weights were kept.
-
-    See Also
-    --------
-    RNNForecaster, LSTMForecaster, GRUForecaster : the same network with another cell.
+    Fewer parameters than the LSTM, often as accurate; SegRNN's own choice of cell.
 
     References
     ----------
     Cho, K. et al. (2014). Learning phrase representations using RNN encoder-decoder for
     statistical machine translation. *EMNLP*.
-    Lin, S., Lin, W., Wu, W., Zhao, F., Mo, R. & Zhang, H. (2023). SegRNN: Segment recurrent
-    neural network for long-term time series forecasting. arXiv:2308.11200.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from tsforecast import GRUForecaster
-    >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
-    >>> est = GRUForecaster(lookback=24, horizon=6, max_epochs=1, random_state=0).fit(y)
-    >>> est.predict().shape
-    (6,)
     """
 
-    def __init__(self, lookback=48, *, horizon=12, hidden_size=128, n_layers=1, cell="gru",
-                 layer_norm=False, peephole=False, segment_len=24, head="parallel",
-                 strategy="direct", scaling="revin", channel_independent=True, dropout=0.5,
-                 learning_rate=1e-3, lr_decay=0.5, loss="mae", quantiles=None, batch_size=32,
-                 max_epochs=50, patience=3, validation_size=0.2, random_state=None, verbose=None,
-                 trainer_kwargs=None):
-        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
-                         channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
-                         patience=patience, validation_size=validation_size,
-                         random_state=random_state,
-                         verbose=verbose, trainer_kwargs=trainer_kwargs)
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.cell = cell
-        self.layer_norm = layer_norm
-        self.peephole = peephole
-        self.segment_len = segment_len
-        self.head = head
+    cell = "gru"

@@ -15,6 +15,7 @@ import math
 import torch
 from torch import nn
 
+from .._shared import shared_params
 from ..base import BaseForecaster
 from ..utils.validation import check_int, check_options
 from ._layers import DirectHead
@@ -305,57 +306,8 @@ class TransformerForecaster(BaseForecaster):
 
     Other Parameters
     ----------------
-    lookback : int, default=48
-        Past steps read per forecast.
-    horizon : int, default=12
-        Steps forecast (and trained on, with ``strategy="direct"``).
-    strategy : {"direct", "recursive"}, default="direct"
-        One vector of all horizon steps, or one step fed back recursively.
-    scaling : {"revin", "standard"} or None, default="revin"
-        Per-column standardisation, plus per-window instance normalisation for "revin".
-    channel_independent : bool, default=True
-        Forecast each target column with one shared univariate model.
     dropout : float, default=0.2
         Dropout on the position-coded tokens, inside each block and before the head.
-    learning_rate : float, default=1e-3
-        Adam's learning rate.
-    lr_decay : float or None, default=None
-        Per-epoch learning-rate factor; None keeps it constant.
-    loss : {"mse", "mae", "huber", "quantile"}, default="mse"
-        Training and validation loss; "quantile" trains a quantile head.
-    quantiles : tuple of float or None, default=None
-        Levels of the quantile head (with ``loss="quantile"``); predict returns the median.
-    batch_size : int, default=32
-        Training windows per step.
-    max_epochs : int, default=50
-        Upper bound on training epochs.
-    patience : int or None, default=5
-        Early-stopping patience on the validation loss.
-    validation_size : float, default=0.2
-        Tail fraction of each series used for validation.
-    random_state : int or None, default=None
-        Seed; the same seed gives the same forecasts on CPU.
-    verbose : bool or None, default=None
-        Progress bar; None shows it only in an interactive terminal.
-    trainer_kwargs : dict or None, default=None
-        Extra ``pytorch_lightning.Trainer`` arguments.
-
-    Attributes
-    ----------
-    network_ : torch.nn.Module
-        The trained network.
-    scaler_ : StandardScaler or None
-        Per-column scaler fitted on the training span.
-    n_features_in_ : int
-        Target plus covariate columns.
-    target_names_ : list of str
-        Target column names.
-    covariate_names_ : list of str
-        Covariate column names.
-    history_ : list of dict
-        Training and validation loss per epoch.
-    best_epoch_ : int or None
-        Epoch whose weights were kept.
 
     See Also
     --------
@@ -399,13 +351,7 @@ class TransformerForecaster(BaseForecaster):
                  lr_decay=None, loss="mse", quantiles=None, batch_size=32, max_epochs=50,
                  patience=5, validation_size=0.2, random_state=None, verbose=None,
                  trainer_kwargs=None):
-        super().__init__(lookback=lookback, horizon=horizon, strategy=strategy, scaling=scaling,
-                         channel_independent=channel_independent, dropout=dropout,
-                         learning_rate=learning_rate, lr_decay=lr_decay, loss=loss,
-                         quantiles=quantiles, batch_size=batch_size, max_epochs=max_epochs,
-                         patience=patience, validation_size=validation_size,
-                         random_state=random_state,
-                         verbose=verbose, trainer_kwargs=trainer_kwargs)
+        super().__init__(**shared_params(locals()))
         self.d_model = d_model
         self.n_heads = n_heads
         self.n_layers = n_layers
