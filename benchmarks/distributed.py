@@ -109,7 +109,7 @@ def run(dataset, n_processes, protocol, horizon, epochs):
     if dataset == "ETTh1-M":  # MSE of z-normalised forecasts from every 24th origin
         values = df.to_numpy()
         origins = np.arange(protocol.train_end, protocol.val_end - horizon + 1, 24)
-        pred = est._forecast_origins(values, origins, horizon)
+        pred = est.forecast_origins(values, origins, horizon)
         true = np.stack([values[o:o + horizon] for o in origins])
         score = ("val MSE", float(np.mean((pred - true) ** 2)))
     else:  # sMAPE (%) of the 13 test weeks after each series

@@ -48,7 +48,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import Ridge
 
-from tsforecast.data.splits import chronological_spans
+from tsforecast.data.splits import chronological_spans, n_rows
 from tsforecast.model_selection import backtest
 from tsforecast.models import ESTIMATORS
 
@@ -139,7 +139,7 @@ class RidgeDirect(_Baseline):
     def fit(self, y, X=None):
         values = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
         n = len(values)
-        train_end = n - int(round(self.validation_size * n))
+        train_end = n - n_rows(self.validation_size, n, "validation_size", "RidgeDirect")
         x_tr, y_tr = self._pairs(values, 0, train_end)
         x_va, y_va = self._pairs(values, train_end, n)
         scores = {a: np.mean((Ridge(alpha=a).fit(x_tr, y_tr).predict(x_va) - y_va) ** 2)

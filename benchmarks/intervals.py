@@ -53,7 +53,7 @@ import torch
 from tsforecast import _conformal
 from tsforecast.baselines import BASELINES
 from tsforecast.data.inputs import as_series_set
-from tsforecast.data.splits import chronological_spans
+from tsforecast.data.splits import chronological_spans, n_rows
 from tsforecast.metrics import coverage, interval_width, mase, msis, naive2_forecast, smape
 from tsforecast.model_selection import backtest
 from tsforecast.models import ESTIMATORS
@@ -172,7 +172,8 @@ def run_m4(model, method, quick, max_epochs, seed, data_dir):
     ys, tests = load_m4(data_dir, quick)
     shortest = min(len(y) for y in ys)
     if model in DEEP:
-        lookback = min(52, shortest - int(round(0.2 * shortest)) - M4_H)
+        # the lookback that leaves one training window after the default validation tail
+        lookback = min(52, shortest - n_rows(0.2, shortest, "validation_size", "M4") - M4_H)
         params = dict(lookback=lookback, horizon=M4_H, random_state=seed, verbose=False,
                       trainer_kwargs={"accelerator": "cpu"})
         if max_epochs is not None:

@@ -76,11 +76,11 @@ def run(levels, protocol, horizon, seed, max_epochs):
     assert len(test) == protocol.n_test_windows(horizon)
     calibration = np.arange(protocol.train_end, protocol.val_end - horizon + 1)
     cpu = time.process_time()
-    q_cal = est._forecast_origins(values, calibration, horizon, quantiles=True)
+    q_cal = est.forecast_origins(values, calibration, horizon, quantiles=True)
     margin = cqr_correction(_truth(values, calibration, horizon), q_cal[..., 0],
                             q_cal[..., -1], levels[-1] - levels[0])  # -> (H, T)
     cqr_cpu_s = time.process_time() - cpu
-    q = est._forecast_origins(values, test, horizon, quantiles=True)  # -> (S, H, T, Q)
+    q = est.forecast_origins(values, test, horizon, quantiles=True)  # -> (S, H, T, Q)
     truth = _truth(values, test, horizon)
     error = truth[..., None] - q
     pinball = np.maximum(np.asarray(levels) * error, (np.asarray(levels) - 1) * error).mean()

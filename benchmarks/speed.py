@@ -138,7 +138,7 @@ def prediction(est, data, protocol, horizon, repeats):
     forecast_times, backtest_times = [], []
     for _ in range(repeats):
         start = time.perf_counter()
-        est._forecast_origins(values, origins, horizon)
+        est.forecast_origins(values, origins, horizon)
         forecast_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         backtest(est, data, start=protocol.val_end, horizon=horizon, metrics=("mse", "mae"))

@@ -16,6 +16,7 @@ from tsforecast.data import (
     window_starts,
 )
 from tsforecast.data.inputs import as_series_set
+from tsforecast.data.splits import n_rows
 import tsforecast.datasets as datasets
 from tsforecast.datasets import (
     M4_DIR_ENV,
@@ -76,6 +77,36 @@ def test_spans_report_what_does_not_fit():
         chronological_spans(1000, lookback=96, horizon=24, test_size=10)
     with pytest.raises(ValueError, match="fewer than lookback \\+ horizon = 120"):
         chronological_spans(200, lookback=96, horizon=24, validation_size=0.5)
+
+
+def test_one_rule_turns_an_int_or_a_fraction_into_rows():
+    sizes = (3, 0.27, 0.21, 0.25, 0.35, None, 0, 0.0, np.int64(4), np.float32(0.5))
+    assert [n_rows(s, 10, "size", "f") for s in sizes] == [3, 3, 2, 2, 4, 0, 0, 0, 4, 5]
+    for bad in (True, -1, 1.0, 1.5, "10%"):
+        with pytest.raises(ValueError, match=rf"The 'size' argument of f\(\) must be an int "
+                                             rf"number of rows >= 0 or a float fraction in "
+                                             rf"\[0, 1\) of the series' 10 rows. Got "):
+            n_rows(bad, 10, "size", "f()", noun="argument")
+    with pytest.raises(ValueError, match=">= 1, a float .* or None. Got 0"):
+        n_rows(0, 10, "size", "f()", minimum=1, also="None")
+
+
+def test_every_place_that_takes_a_size_rounds_the_same_way():
+    from tsforecast.baselines import SeasonalNaiveForecaster as SeasonalNaive
+    from tsforecast.model_selection import backtest, temporal_train_test_split
+    from tsforecast.tuning._tune import _make_folds
+
+    n = 301  # 0.2 * 301 = 60.2 rows: rounding up would take 61
+    y = seasonal(n=n)
+    assert n_rows(0.2, n, "size", "f") == 60
+    spans = chronological_spans(n, lookback=24, horizon=6, validation_size=0.2, test_size=0.2)
+    assert spans.test == (241, 301) and spans.validation == (181, 241)
+    assert len(temporal_train_test_split(y, test_size=0.2)[1]) == 60
+    assert _make_folds(y, None, 0.2, None, "f")[0].spans == [(241, 301)]
+    result = backtest(SeasonalNaive(horizon=6, season_length=24), y, start=0.8)
+    assert result.fit_cutoffs == [y.index[240]]  # the first origin: 241 rows before it
+    est = SeasonalNaive(horizon=6, season_length=24, calibration_size=0.2).fit(y)
+    assert est.calibration_.rows == 60
 
 
 def test_scaler_is_fitted_on_the_training_span_only():

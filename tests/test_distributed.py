@@ -80,7 +80,7 @@ def test_two_processes_return_the_best_model_to_the_caller(ddp_fit, tmp_path):
     values = y.to_numpy()[:, None]
     spans = chronological_spans(len(y), lookback=24, horizon=6, validation_size=0.25)
     origins = np.arange(spans.validation[0], spans.validation[1] - 6 + 1)
-    pred = est._forecast_origins(values, origins, 6)
+    pred = est.forecast_origins(values, origins, 6)
     true = np.stack([values[o:o + 6] for o in origins])
     assert np.mean((pred - true) ** 2) == pytest.approx(history["val_loss"].min(), rel=1e-5)
     # predict, save/load and backtest work in the caller's process

@@ -67,8 +67,10 @@ def test_temporal_split_is_chronological_for_every_input_kind():
     pd.testing.assert_series_equal(test, y.iloc[15:])
     train, test = temporal_train_test_split(y.to_frame(), test_size=0.25, gap=2)
     assert len(train) == 13 and len(test) == 5 and test.index[0] == y.index[15]
-    train, test = temporal_train_test_split(np.arange(10), test_size=0.21)  # rounds up
+    # A fraction is rounded to the nearest row, like every size in the library (n_rows).
+    train, test = temporal_train_test_split(np.arange(10), test_size=0.27)
     assert train.tolist() == list(range(7)) and test.tolist() == [7, 8, 9]
+    assert len(temporal_train_test_split(np.arange(10), test_size=0.21)[1]) == 2
     X = _calendar(y.index)
     y_train, y_test, X_train, X_test = temporal_train_test_split(y, X, test_size=4)
     assert X_train.index.equals(y_train.index) and X_test.index.equals(y_test.index)
@@ -245,6 +247,59 @@ def test_backtest_public_contract_estimator_forecasts_from_each_history():
     row = f[(f.origin == 14) & (f.horizon == 2) & (f.column == "b")]
     assert row.time.item() == 16 and row.y_pred.item() == (13**2 + 14**2) / 2
     assert row.y_true.item() == 16**2
+
+
+class MeanOfLastBatched(MeanOfLast):
+    """The same forecaster, third-party but with the batched ``forecast_origins`` contract.
+
+    Being global, it is fitted once on a list of many series.
+    """
+
+    def fit(self, y, X=None):
+        if isinstance(y, list):
+            self.last_ = [np.asarray(part, dtype=float)[-self.k:] for part in y]
+            return self
+        return super().fit(y, X)
+
+    def forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
+        CALLS.setdefault("origins", []).append((series, list(origins)))
+        windows = values[np.asarray(origins)[:, None] + np.arange(-self.k, 0)]  # -> (S, k, F)
+        return np.repeat(windows.mean(axis=1, keepdims=True), horizon, axis=1)
+
+
+def test_backtest_finds_forecast_origins_by_duck_typing():
+    """A class outside the library joins the batched path by defining forecast_origins."""
+    y = pd.DataFrame({"a": np.arange(30.0), "b": np.arange(30.0) ** 2})
+    many = [np.arange(40.0), np.arange(25.0) ** 2]
+    for refit in (False, 2):
+        CALLS.pop("origins", None)
+        batched = backtest(MeanOfLastBatched(k=2), y, start=10, step=5, horizon=3,
+                           refit=refit)
+        # fit/predict only: the same forecasts through one predict per model
+        looped = backtest(MeanOfLast(k=2), y, start=10, step=5, horizon=3, refit=refit)
+        pd.testing.assert_frame_equal(batched.forecasts, looped.forecasts)
+        pd.testing.assert_series_equal(batched.metrics, looped.metrics)
+        # one call per model (two with refit=2 over four origins), never a predict for them
+        assert CALLS["origins"] == ([(None, [10, 15, 20, 25])] if refit is False else
+                                    [(None, [10, 15]), (None, [20, 25])])
+    CALLS["origins"].clear()
+    CALLS["predict"].clear()
+    batched = backtest(MeanOfLastBatched(k=3), many, start=-8, horizon=2)
+    assert CALLS["predict"] == [] and [s for s, _ in CALLS["origins"]] == [0, 1]
+    looped = backtest(MeanOfLast(k=3), many, start=-8, horizon=2)
+    np.testing.assert_allclose(batched.forecasts.y_pred, looped.forecasts.y_pred)
+    assert batched.forecasts.y_pred.iloc[0] == np.mean([29.0, 30.0, 31.0])
+
+
+def test_backtest_checks_the_shape_forecast_origins_returns():
+    class Flat(MeanOfLastBatched):
+        def forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
+            return super().forecast_origins(values, origins, horizon)[:, :, 0]
+
+    with pytest.raises(ValueError, match=r"Flat.forecast_origins\(values, <4 origins>, "
+                                         r"horizon=3\) returned an array of shape \(4, 3\), "
+                                         r"but backtest expected \(4, 3, 1\)"):
+        backtest(Flat(k=2), np.arange(30.0), start=10, step=5, horizon=3)
 
 
 def test_backtest_start_as_label_and_fraction(fitted_lstm):

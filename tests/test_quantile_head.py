@@ -98,7 +98,7 @@ def test_validation_loss_is_the_pinball_loss_of_the_validation_windows():
     H = est.horizon
     spans = chronological_spans(len(y), lookback=est.lookback, horizon=H, validation_size=0.2)
     origins = np.arange(spans.validation[0], spans.validation[1] - H + 1)
-    q = est._forecast_origins(y.to_numpy()[:, None], origins, H, quantiles=True)
+    q = est.forecast_origins(y.to_numpy()[:, None], origins, H, quantiles=True)
     truth = np.stack([y.to_numpy()[o:o + H] for o in origins])[..., None, None]
     levels = np.asarray(LEVELS)
     error = truth - q
@@ -180,9 +180,9 @@ def test_quantile_head_shapes_monotone_median(Estimator, sine_frame):
     # the quantiles of many origins (backtests, calibration) agree with predict's
     values = sine_frame.to_numpy()
     origins = np.array([100, 150, len(values)])
-    many = est._forecast_origins(values, origins, est.horizon, quantiles=True)
+    many = est.forecast_origins(values, origins, est.horizon, quantiles=True)
     np.testing.assert_allclose(many[-1], q[0], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(est._forecast_origins(values, origins, est.horizon),
+    np.testing.assert_allclose(est.forecast_origins(values, origins, est.horizon),
                                many[..., 1], rtol=1e-5, atol=1e-6)
 
 
@@ -235,7 +235,7 @@ def test_backtest_of_a_quantile_model_scores_the_median(sine_series):
     est = LSTMForecaster(**QFAST).fit(sine_series.iloc[:200])
     result = backtest(est, sine_series, start=200, step=6, horizon=6)
     origins = np.arange(200, 240 - 6 + 1, 6)
-    q = est._forecast_origins(sine_series.to_numpy()[:, None], origins, 6, quantiles=True)
+    q = est.forecast_origins(sine_series.to_numpy()[:, None], origins, 6, quantiles=True)
     np.testing.assert_allclose(result.forecasts["y_pred"].to_numpy(), q[..., 0, 1].ravel(),
                                rtol=1e-5)
 
@@ -325,7 +325,7 @@ def _coverage_run(scaling):
     values = y[:, None]
 
     def band(origins):
-        q = est._forecast_origins(values, origins, H, quantiles=True)  # -> (S, H, 1, Q)
+        q = est.forecast_origins(values, origins, H, quantiles=True)  # -> (S, H, 1, Q)
         truth = np.stack([values[o:o + H] for o in origins])  # -> (S, H, 1)
         return truth, q[..., 0], q[..., 2]
 

@@ -34,6 +34,7 @@ from optuna.distributions import (  # noqa: E402
     IntDistribution,
 )
 from optuna.trial import TrialState  # noqa: E402
+from sklearn.base import BaseEstimator, clone  # noqa: E402
 
 from tsforecast import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
 from tsforecast.tuning import PruningCallback, TuneResult, tune  # noqa: E402
@@ -228,7 +229,8 @@ def test_covariates_and_many_series(y, calendar):
 
 def test_bad_arguments(y):
     est = LSTMForecaster(**TINY)
-    with pytest.raises(TypeError, match="tunes tsforecast forecasters; got dict"):
+    with pytest.raises(TypeError, match="fit, predict, get_params and set_params methods; "
+                                        "got dict"):
         tune({"lookback": 3}, y)
     with pytest.raises(ValueError, match="'n_trials' parameter of tune\\(\\) must be a positive"):
         tune(est, y, n_trials=0)
@@ -304,6 +306,114 @@ def test_pruning_callback_in_a_hand_written_objective(y):
     study = optuna.create_study(pruner=PruneAfterFirstTrial())
     study.optimize(objective, n_trials=2)
     assert states(study) == [TrialState.COMPLETE, TrialState.PRUNED]
+
+
+def test_pruning_callback_travels_in_trainer_kwargs_after_the_users(y, tmp_path):
+    fits = []
+
+    class Spy(pl.Callback):  # a user's own callback, in the estimator's trainer_kwargs
+        def on_fit_start(self, trainer, pl_module):
+            fits.append([type(c).__name__ for c in trainer.callbacks])
+
+    est = LSTMForecaster(**{**TINY, "trainer_kwargs": {**CPU_QUIET, "callbacks": [Spy()]}})
+    result = tune(est, y, search_space=small_space, n_trials=2, random_state=0, verbose=False)
+    *trials, refit = fits
+    assert len(trials) == 2
+    for names in trials:  # each trial: the user's callback, then the trial's pruning callback
+        assert names.index("Spy") < names.index("PruningCallback")
+    assert "PruningCallback" not in refit and "Spy" in refit
+    best = result.best_estimator
+    assert [type(c).__name__ for c in best.trainer_kwargs["callbacks"]] == ["Spy"]
+    assert est.trainer_kwargs["callbacks"][0] is not best.trainer_kwargs["callbacks"][0]
+    assert not hasattr(best, "_fit_callbacks")
+    # Without callbacks of the user's, the tuned model saves without a word about them.
+    plain = tune(LSTMForecaster(**TINY), y, search_space=small_space, n_trials=1,
+                 random_state=0, verbose=False).best_estimator
+    assert plain.trainer_kwargs == CPU_QUIET
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plain.save(tmp_path / "tuned.zip")
+
+
+def test_a_cloned_pruning_callback_reports_to_the_same_trial(y):
+    study = optuna.create_study()
+    trial = study.ask()
+    est = LSTMForecaster(trainer_kwargs={"callbacks": [PruningCallback(trial)]})
+    copy = clone(est).trainer_kwargs["callbacks"][0]
+    assert copy is not est.trainer_kwargs["callbacks"][0] and copy.trial is trial
+
+
+class Damped(BaseEstimator):
+    """A third-party forecaster with only fit/predict: the last value pulled to the mean."""
+
+    def __init__(self, weight=0.5, horizon=6):
+        self.weight = weight
+        self.horizon = horizon
+
+    def fit(self, y, X=None):
+        values = np.asarray(y, dtype=float).reshape(len(y), -1)
+        self.mean_, self.last_ = values.mean(axis=0), values[-1]
+        return self
+
+    def _from(self, last, horizon):
+        level = self.weight * last + (1 - self.weight) * self.mean_
+        return np.repeat(level[..., None, :], horizon, axis=-2)
+
+    def predict(self, horizon=None, X=None, y=None):
+        horizon = horizon or self.horizon
+        if y is None:
+            return self._from(self.last_, horizon)
+        return [self._from(np.asarray(h, dtype=float).reshape(len(h), -1)[-1], horizon)
+                for h in y]
+
+
+class DampedBatched(Damped):
+    """The same, with the batched forecast_origins contract (counted in ``calls``)."""
+
+    calls = []
+
+    def forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
+        self.calls.append(len(origins))
+        return self._from(values[np.asarray(origins) - 1, :len(self.mean_)], horizon)
+
+
+@pytest.mark.parametrize("Estimator", [Damped, DampedBatched], ids=lambda c: c.__name__)
+def test_a_third_party_estimator_is_tuned_through_its_public_methods(y, Estimator):
+    DampedBatched.calls.clear()
+    space = {"weight": CategoricalDistribution([0.0, 0.5, 1.0])}
+    # No trainer_kwargs to carry a pruning callback: pruning is off by default.
+    result = tune(Estimator(), y, search_space=space, n_trials=4, validation=48,
+                  random_state=0, verbose=False)
+    assert result.n_complete == 4
+    for trial in result.study.trials:  # the holdout MSE of every origin, by hand
+        est = Damped(weight=trial.params["weight"]).fit(y.iloc[:-48])
+        errors = [est.predict(y=[y.iloc[:o]])[0].ravel() - y.iloc[o:o + 6].to_numpy()
+                  for o in range(len(y) - 48, len(y) - 6 + 1)]
+        assert trial.value == pytest.approx(np.mean(np.square(errors)))
+    # forecast_origins, found by duck typing, made every forecast of a trial in one call
+    assert DampedBatched.calls == ([43] * 4 if Estimator is DampedBatched else [])
+    assert result.best_estimator.weight == result.best_params["weight"]
+    assert result.best_estimator.predict().shape == (6, 1)
+    with pytest.raises(ValueError, match="Damped.* has no 'trainer_kwargs' parameter. Pass "
+                                         "pruner=optuna.pruners.NopPruner"):
+        tune(Estimator(), y, search_space=space, n_trials=1,
+             pruner=optuna.pruners.MedianPruner())
+
+
+class SometimesNaN(Damped):
+    """Damped whose forecasts are all NaN when ``weight`` is negative (settings that blow up)."""
+
+    def _from(self, last, horizon):
+        return super()._from(last, horizon) * (np.nan if self.weight < 0 else 1.0)
+
+
+def test_a_trial_with_non_finite_forecasts_fails_and_the_study_goes_on(y):
+    space = {"weight": CategoricalDistribution([-1.0, 0.5])}
+    result = tune(SometimesNaN(), y, search_space=space, n_trials=6, validation=48,
+                  random_state=0, verbose=False)
+    states = {t.params["weight"]: t.state.name for t in result.study.trials}
+    assert states == {-1.0: "FAIL", 0.5: "COMPLETE"}
+    assert result.best_params == {"weight": 0.5}
 
 
 # ------------------------------------------------------------------ reproducibility and output

@@ -287,7 +287,7 @@ def central_coverages(levels):
 # ----------------------------------------------------------------- the deep forecasters
 def _point_and_scale(est, values, origins, horizon, series):
     origins = np.asarray(origins, dtype=np.int64)
-    point = est._forecast_origins(values, origins, horizon, series=series)
+    point = est.forecast_origins(values, origins, horizon, series=series)
     past = values[origins[:, None] + np.arange(-est.lookback, 0), :est.n_targets_]
     scale = est._window_scale(past, est._origin_scaler(values, origins, series))
     return point, scale  # -> (S, H, T), (S, T)
@@ -299,7 +299,7 @@ def origin_scores(est, values, origins, series, horizon):
     ``values`` (n, F) is the series as ``fit`` converts it (targets, then
     covariates), unscaled; origin ``o`` reads rows ``[o - lookback, o)`` and
     is scored on the targets of rows ``[o, o + horizon)``. ``series`` is its
-    row in the fitted statistics, as in ``_forecast_origins``.
+    row in the fitted statistics, as in ``forecast_origins``.
     """
     point, scale = _point_and_scale(est, values, origins, horizon, series)
     truth = values[np.asarray(origins)[:, None] + np.arange(horizon), :est.n_targets_]
@@ -376,7 +376,7 @@ def forecaster_calibration(est, horizon, X, y, levels, method):
 def origin_quantiles(est, values, origins, horizon, levels, series=None):
     """Point forecasts and quantiles from many origins of one series, for backtests.
 
-    Arguments as in ``BaseForecaster._forecast_origins``; returns an array
+    Arguments as in ``BaseForecaster.forecast_origins``; returns an array
     (S, H, T, 1 + Q): the point forecast, then the quantiles at ``levels``.
     """
     calibration = forecaster_calibration(est, horizon, None, None, levels, "conformal")

@@ -76,7 +76,7 @@ def cqr_correction(truth, lower, upper, coverage):
     lower, upper : array-like of shape (N, H, T)
         The head's lower and upper levels at the same origins, on the same
         scale as ``truth``: e.g. ``q[..., 0]`` and ``q[..., -1]`` of
-        ``est._forecast_origins(values, origins, H, quantiles=True)``, whose
+        ``est.forecast_origins(values, origins, H, quantiles=True)``, whose
         levels would be ``(1 - coverage) / 2`` and ``(1 + coverage) / 2``.
     coverage : float
         Target coverage in (0, 1).

@@ -416,7 +416,7 @@ class _ProgressBar(pl.callbacks.ProgressBar):
 
 
 def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_epochs: int,
-                  patience=None, verbose=False, trainer_kwargs=None, callbacks=()):
+                  patience=None, verbose=False, trainer_kwargs=None):
     """Fit ``module`` with a Lightning Trainer built from the estimator's settings.
 
     Parameters
@@ -432,14 +432,14 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     trainer_kwargs : dict or None
         Passed to ``pytorch_lightning.Trainer`` and override the defaults
         (``accelerator="auto"``, ``devices=1``, ``gradient_clip_val=1.0``, no
-        logger, no checkpoint files). ``callbacks`` given here are added to ours.
+        logger, no checkpoint files). ``callbacks`` given here (the user's, and
+        the Optuna pruning callback that :func:`tsforecast.tuning.tune` appends
+        to them) are added to ours.
         With several devices (e.g. ``{"devices": 2, "strategy": "ddp"}``) the
         processes are started here and the trained weights loaded back into
         ``module``; under a cluster launcher (torchrun, srun) this process is
         one rank. Either way each rank trains on its own shard of the
         windows: see ``_distributed.py``.
-    callbacks : sequence of Callback
-        Extra callbacks from the library (e.g. the Optuna pruning callback).
 
     Returns
     -------
@@ -450,7 +450,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
     """
     kwargs = dict(trainer_kwargs or {})
     history, best = _History(), _BestWeights()
-    own = [history, *callbacks]
+    own = [history]
     if val_loader is not None:
         own.append(best)
         if patience is not None:
@@ -476,7 +476,7 @@ def train_network(module: TrainingModule, train_loader, val_loader=None, *, max_
         return _distributed.launch(
             train_network, module, train_loader, val_loader, n_processes=n_processes,
             verbose=verbose, max_epochs=max_epochs, patience=patience,
-            trainer_kwargs=worker_kwargs, callbacks=callbacks)
+            trainer_kwargs=worker_kwargs)
     settings["strategy"] = _distributed.in_process_strategy(settings)
     settings["callbacks"] = own + list(user_callbacks)
     settings["use_distributed_sampler"] = False  # sharded by _distributed.sharded_data

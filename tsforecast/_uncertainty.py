@@ -102,7 +102,7 @@ def head_quantiles(est, batch):
     (or the first step of a recursive one) every level is conditioned on
     the median path fed back as input, so the spread there is too narrow
     (it omits the uncertainty of the fed-back steps). For many origins of
-    one series use ``_forecast_origins(..., quantiles=True)``.
+    one series use ``forecast_origins(..., quantiles=True)``.
     """
     est._check_quantile_head()
     out = roll_forward(est, batch.past, batch.future, batch.horizon, return_quantiles=True)

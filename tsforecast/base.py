@@ -309,12 +309,9 @@ class BaseForecaster(BaseEstimator):
                     collate_fn=collate_batch)
             module = TrainingModule(network, loss=self.loss, learning_rate=self.learning_rate,
                                     lr_decay=self.lr_decay, quantiles=self.quantiles)
-            # ``_fit_callbacks`` is set only for the duration of one fit by tuning.tune
-            # (the Optuna pruning callback); it is never a parameter.
             self.history_, self.best_epoch_ = train_network(
                 module, train_loader, val_loader, max_epochs=self.max_epochs,
-                patience=self.patience, verbose=verbose, trainer_kwargs=self.trainer_kwargs,
-                callbacks=getattr(self, "_fit_callbacks", ()))
+                patience=self.patience, verbose=verbose, trainer_kwargs=self.trainer_kwargs)
         self.network_ = network.eval()
         self.n_features_in_ = values[0].shape[1]
         self.n_targets_ = n_targets
@@ -424,22 +421,58 @@ class BaseForecaster(BaseEstimator):
                 f"quantile head. Fit it with loss='quantile' and quantiles=(...)."
             )
 
-    def _forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
-        """Forecast ``horizon`` steps from many origins of one series, for backtests.
+    def forecast_origins(self, values, origins, horizon, series=None, quantiles=False):
+        """Forecast ``horizon`` steps from many origins of one series in one call.
 
-        ``values`` (n, F) is the whole series as ``fit`` converts it (targets,
-        then covariates), unscaled; ``origins`` are the rows of the first
-        forecast step. Origin ``o`` reads rows ``[o - lookback, o)`` and the
-        covariates (never the targets) of rows ``[o, o + horizon)``. Every
-        window comes from one gather on a strided view of the scaled series,
-        and ``_forecast`` runs them in batches. ``series`` is the row of the
-        fitted statistics of this series (its position in ``fit``); None for a
-        model fitted on one series, or statistics from the rows before the
-        first origin for a series the model did not see. Returns (S, horizon,
-        T), unscaled; with ``quantiles=True`` all levels of a quantile head,
-        (S, horizon, T, Q), as :meth:`_head_quantiles` describes them (e.g. to
-        calibrate them on the validation tail with
-        :func:`tsforecast._quantile_head.cqr_correction`).
+        An origin is the row of a forecast's first step: the forecast from
+        origin ``o`` reads only the ``lookback`` rows before it (``[o -
+        lookback, o)``) and, with covariates, their values over the forecast
+        span ``[o, o + horizon)`` (known in advance); never a target at or
+        after ``o``. :func:`tsforecast.model_selection.backtest` and
+        :func:`tsforecast.tuning.tune` call this method, when an estimator
+        has it, instead of one ``predict`` per origin; any estimator (not
+        only a subclass of this one) may implement it with this signature.
+        Here every window comes from one gather on a strided view of the
+        scaled series and runs through the network in batches.
+
+        Parameters
+        ----------
+        values : ndarray of shape (n, n_targets + n_covariates)
+            The whole series, unscaled, as ``fit`` converts it: the target
+            columns, then the covariate columns.
+        origins : array-like of int, shape (S,)
+            Rows of the first forecast step, each ``>= lookback`` and, with
+            covariates, ``<= n - horizon``.
+        horizon : int
+            Steps forecast from each origin.
+        series : int, optional
+            Which fitted series' scaling statistics to use: its position in
+            the ``y`` passed to ``fit``. None for a model fitted on one
+            series, or (per-series scaling) statistics of the rows before
+            the first origin, for a series the model did not see.
+        quantiles : bool, default=False
+            Return all levels of the quantile head (``loss="quantile"``),
+            as the network predicts them, without conformal calibration.
+
+        Returns
+        -------
+        ndarray of shape (S, horizon, n_targets), or (S, horizon, n_targets, Q)
+            Forecasts on the original scale; with ``quantiles=True`` the
+            last axis holds the levels ``self.quantiles``, in order.
+
+        Raises
+        ------
+        TypeError
+            With ``quantiles=True`` for a model without a quantile head.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from tsforecast import LSTMForecaster
+        >>> y = np.sin(np.arange(200) * 2 * np.pi / 24)
+        >>> est = LSTMForecaster(lookback=24, horizon=6, max_epochs=1).fit(y[:150])
+        >>> est.forecast_origins(y[:, None], np.arange(150, 195), 6).shape  # 45 origins
+        (45, 6, 1)
         """
         scaler = self._origin_scaler(values, origins, series)
         scaled = scaler.transform(values) if scaler is not None else values.astype(np.float32)
@@ -562,7 +595,7 @@ class BaseForecaster(BaseEstimator):
         return _uncertainty.quantile_forecast(self, horizon, X, y, levels, method)
 
     def _origin_scaler(self, values, origins, series):
-        """The statistics ``_forecast_origins`` scales one series' windows with (one row)."""
+        """The statistics ``forecast_origins`` scales one series' windows with (one row)."""
         scaler = self.scaler_
         if scaler is not None and scaler.per_series:
             scaler = (scaler.select([series]) if series is not None

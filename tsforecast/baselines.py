@@ -35,6 +35,7 @@ from .data.inputs import (
     future_index,
     to_output,
 )
+from .data.splits import n_rows
 from .utils.validation import (
     check_bool,
     check_float,
@@ -545,7 +546,7 @@ class _BaselineForecaster(BaseEstimator):
         rows = []
         for values in ys.values:
             n = len(values)
-            start = n - int(round(self.calibration_size * n))
+            start = n - n_rows(self.calibration_size, n, "calibration_size", type(self).__name__)
             if start == n or start < need or n - start < self.horizon:
                 start = n  # nothing to hold out, or too short: no origins
             rows.append((start, n))

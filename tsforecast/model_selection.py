@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _conformal
 from .base import BaseForecaster
 from .data.inputs import as_series_set, check_covariates
+from .data.splits import n_rows, take_rows
 from .metrics import METRICS
 from .utils.validation import check_int
 
@@ -40,27 +41,6 @@ def _length(y, owner):
     )
 
 
-def _head(obj, start, stop=None):
-    """Rows ``[start, stop)`` of a pandas object or array, by position."""
-    if isinstance(obj, (pd.Series, pd.DataFrame)):
-        return obj.iloc[start:stop]
-    return obj[start:stop]
-
-
-def _n_rows(size, n, name, owner):
-    """An int number of rows or a float fraction of ``n`` (rounded up), as an int."""
-    if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        rows = int(size)
-    elif isinstance(size, numbers.Real) and not isinstance(size, bool) and 0 < size < 1:
-        rows = int(np.ceil(size * n))
-    else:
-        raise ValueError(
-            f"The '{name}' argument of {owner} must be an int number of rows or a float "
-            f"fraction in (0, 1). Got {size!r} instead."
-        )
-    return rows
-
-
 # ----------------------------------------------------------------- train/test split
 def temporal_train_test_split(y, X=None, *, test_size=0.25, gap=0):
     """Split a series into a training head and a test tail, in time order.
@@ -72,7 +52,8 @@ def temporal_train_test_split(y, X=None, *, test_size=0.25, gap=0):
     X : same kinds as ``y``, optional
         Covariates aligned with ``y`` row for row; split the same way.
     test_size : int or float, default=0.25
-        Test rows (int), or a fraction of ``len(y)`` in (0, 1), rounded up.
+        Test rows (int), or a fraction of ``len(y)`` in (0, 1), rounded to the
+        nearest row (:func:`tsforecast.data.splits.n_rows`).
     gap : int, default=0
         Rows dropped between the training and the test span (e.g. data that
         is reported late, or a lookback you do not want the test to share).
@@ -99,7 +80,7 @@ def temporal_train_test_split(y, X=None, *, test_size=0.25, gap=0):
             f"Series or DataFrame or a numpy array (split a list of series one by one)."
         )
     n = _length(y, owner)
-    n_test = _n_rows(test_size, n, "test_size", owner)
+    n_test = n_rows(test_size, n, "test_size", owner, noun="argument")
     check_int(owner, "gap", gap, minimum=0)
     n_train = n - n_test - gap
     if n_test < 1 or n_train < 1:
@@ -108,14 +89,14 @@ def temporal_train_test_split(y, X=None, *, test_size=0.25, gap=0):
             f"{max(n_train, 0)} training rows would be left. Expected at least 1 test and 1 "
             f"training row; reduce 'test_size' or 'gap'."
         )
-    out = [_head(y, 0, n_train), _head(y, n - n_test)]
+    out = [take_rows(y, 0, n_train), take_rows(y, n - n_test)]
     if X is not None:
         if _length(X, owner) != n:
             raise ValueError(
                 f"X passed to {owner} has {_length(X, owner)} rows but y has {n}. Expected "
                 f"covariates aligned with y, one row per time step."
             )
-        out += [_head(X, 0, n_train), _head(X, n - n_test)]
+        out += [take_rows(X, 0, n_train), take_rows(X, n - n_test)]
     return tuple(out)
 
 
@@ -344,7 +325,7 @@ def _start_row(start, index, n, owner):
     elif isinstance(start, numbers.Integral):
         return int(start) if start >= 0 else n + int(start)  # negative: rows from the end
     elif isinstance(start, float) and 0 < start < 1:
-        return int(round(start * n))
+        return n_rows(start, n, "start", owner, noun="argument")
     try:
         return int(index.get_loc(start)) + 1
     except (KeyError, TypeError, ValueError):
@@ -389,7 +370,9 @@ def _check_metrics(metrics, owner):
 
 
 def _check_fitted_columns(est, n_targets, n_cov, owner):
-    """A pre-fitted BaseForecaster must match y and X's columns."""
+    """A pre-fitted forecaster must match y and X's columns (when it records them)."""
+    if not isinstance(est, BaseForecaster):
+        return  # another model's forecast_origins output is checked by its shape
     name = type(est).__name__
     if est.n_targets_ != n_targets:
         raise ValueError(
@@ -494,18 +477,22 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
 
     - ``refit=False``: one model for every origin. An unfitted estimator is
       cloned and fitted on the rows before ``start``; an already fitted one
-      is used as is (then make sure it never saw data after ``start``). A
-      tsforecast estimator forecasts all origins in large batches from one
-      gather of windows, without a Python loop over origins.
+      is used as is (then make sure it never saw data after ``start``). An
+      estimator with a ``forecast_origins`` method (found by duck typing:
+      every tsforecast forecaster, or a class of yours with the signature of
+      :meth:`tsforecast.base.BaseForecaster.forecast_origins`) forecasts all
+      origins of a series in one call; a tsforecast forecaster batches them
+      from one gather of windows, without a Python loop over origins.
     - ``refit=True`` or an int ``k``: a clone is fitted on all the rows
       before an origin at the first origin and then every ``k`` origins
       (``True`` is ``k = 1``); it forecasts the origins until the next refit.
 
     Any estimator with the ``fit(y, X=None)`` / ``predict(horizon, X, y)``
-    contract works: one without tsforecast's batched path (e.g. the
-    statistical baselines) gets one ``predict(horizon, X=..., y=histories)``
-    call per model, with the list of histories ``y[:origin]`` (and
-    ``X[:origin + horizon]``).
+    contract works: one without ``forecast_origins`` (e.g. the statistical
+    baselines) gets one ``predict(horizon, X=..., y=histories)`` call per
+    model, with the list of histories ``y[:origin]`` (and
+    ``X[:origin + horizon]``); with many series it is taken as a local model
+    and fitted on each series alone.
 
     Parameters
     ----------
@@ -594,7 +581,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
     every = _check_refit(refit, owner)
     metric_fns = _check_metrics(metrics, owner)
     coverages, asked, levels = _interval_levels(coverage, quantiles, owner)
-    fast = isinstance(estimator, BaseForecaster)
+    fast = _has_forecast_origins(estimator)
     fitted = every == 0 and _is_fitted(estimator)
     lookback = getattr(estimator, "lookback", None)
     min_history = lookback if isinstance(lookback, int) and fast else 1
@@ -610,8 +597,7 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
                 f"[{min_history}, {n - horizon}] rows. Got start={start!r} ({first} rows)."
             )
         origins.append(np.arange(first, n - horizon + 1, step, dtype=np.int64))
-    xvalues = xs.values if xs is not None else [np.zeros((n, 0)) for n in ys.lengths]
-    full = [np.hstack(p) for p in zip(ys.values, xvalues)]
+    full = _full_values(ys, xs)
     if ys.is_list and not fast:
         # A model without tsforecast's batched path is taken as a local one: each
         # series is backtested on its own (as the statistical baselines model them).
@@ -631,6 +617,41 @@ def backtest(estimator, y, X=None, *, start, step=1, horizon=None, refit=False,
                      model, owner)
     _add_intervals(result, ys, origins, bands, coverages, asked, levels)
     return result
+
+
+def _has_forecast_origins(estimator):
+    """Whether ``estimator`` forecasts many origins in one call (the batched path)."""
+    return callable(getattr(estimator, "forecast_origins", None))
+
+
+def _full_values(ys, xs):
+    """Per series, the values as ``forecast_origins`` reads them: targets, then covariates."""
+    xvalues = xs.values if xs is not None else [np.zeros((n, 0)) for n in ys.lengths]
+    return [np.hstack(p) for p in zip(ys.values, xvalues)]
+
+
+def _forecast_fitted(model, ys, xs, origins, horizon, owner):
+    """Forecasts of an already fitted ``model`` from ``origins`` (rows) of every series.
+
+    The per-origin path of :func:`backtest` with ``refit=False``, for
+    callers that fit the model themselves (:func:`tsforecast.tuning.tune`).
+    ``ys``/``xs`` are series sets (``tsforecast.data.inputs.as_series_set``).
+    Returns the list, per series, of ``(y_true, y_pred)`` arrays of shape
+    ``(len(origins[i]), horizon, n_targets)``.
+    """
+    lookback = getattr(model, "lookback", None)
+    if _has_forecast_origins(model) and isinstance(lookback, int):
+        for i, o in enumerate(origins):
+            if len(o) and o[0] < lookback:
+                raise ValueError(
+                    f"{owner} forecasts {ys.label(i)} from row {o[0]}, but "
+                    f"{type(model).__name__} reads lookback={lookback} rows before each "
+                    f"origin. Hold out fewer rows, or start the test rows later."
+                )
+    y_pred, _, _ = _backtest_global(model, ys, xs, _full_values(ys, xs), origins, horizon,
+                                    0, True, owner)
+    truth = [v[np.asarray(o)[:, None] + np.arange(horizon)] for v, o in zip(ys.values, origins)]
+    return list(zip(truth, y_pred))
 
 
 def _ids(ys):
@@ -666,26 +687,51 @@ def _backtest_global(estimator, ys, xs, full, origins, horizon, every, fitted, o
             fit_cutoffs.append(dict(zip([_ids(ys)[i] for i in members], cutoffs))
                                if ys.is_list else cutoffs[0])
             rows = {i: k for k, i in enumerate(members)} if ys.is_list else {0: None}
-        elif isinstance(model, BaseForecaster):
+        else:
             rows = _fitted_rows(model, ys)
         for i in members:
             block = origins[i][picks[i]]
-            if isinstance(model, BaseForecaster):
+            # Conformal bands come from a tsforecast forecaster's own calibration;
+            # any other model gives its quantiles through predict_quantiles.
+            batched = isinstance(model, BaseForecaster) if levels else \
+                _has_forecast_origins(model)
+            if batched:
                 _check_fitted_columns(model, n_targets, n_cov, owner)
                 if levels:
                     predictions[i].append(_conformal.origin_quantiles(
                         model, full[i], block, horizon, levels, series=rows.get(i)))
                     continue
-                predictions[i].append(model._forecast_origins(full[i], block, horizon,
-                                                              series=rows.get(i)))
+                predictions[i].append(_origin_forecasts(model, full[i], block, horizon,
+                                                        rows.get(i), n_targets, owner))
                 continue
             predictions[i].append(_predict_histories(model, ys, xs, i, block, horizon, owner,
                                                      levels))
     return [np.concatenate(p, axis=0) for p in predictions], fit_cutoffs, model
 
 
+def _origin_forecasts(model, values, block, horizon, series, n_targets, owner):
+    """``model.forecast_origins`` for one series, its shape checked: (S, horizon, k)."""
+    out = np.asarray(model.forecast_origins(values, block, horizon, series=series),
+                     dtype=np.float64)
+    if out.shape != (len(block), horizon, n_targets):
+        raise ValueError(
+            f"{type(model).__name__}.forecast_origins(values, <{len(block)} origins>, "
+            f"horizon={horizon}) returned an array of shape {out.shape}, but {owner} expected "
+            f"({len(block)}, {horizon}, {n_targets}): one forecast of every target per origin "
+            f"and step."
+        )
+    return out
+
+
 def _fitted_rows(model, ys):
-    """Rows of an already fitted model's per-series statistics that match the series of ``ys``."""
+    """Rows of an already fitted model's per-series statistics that match the series of ``ys``.
+
+    A tsforecast forecaster matches them by id (or position); any other model
+    gets each series' position (None for one series), as ``forecast_origins``
+    documents.
+    """
+    if not isinstance(model, BaseForecaster):
+        return {i: (i if ys.is_list else None) for i in range(len(ys.values))}
     rows = model._series_rows(ys)
     # A list backtested with a model fitted on a list of as many series: positions match.
     if ys.container == "list" and model.ids_ is None and len(model.last_window_) == len(rows):

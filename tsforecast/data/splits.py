@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["Spans", "chronological_spans", "series_spans"]
+__all__ = ["Spans", "chronological_spans", "n_rows", "take_rows", "series_spans"]
 
 
 @dataclass(frozen=True)
@@ -36,18 +36,67 @@ class Spans:
         return max(0, self.test[0] - self.lookback)
 
 
-def _n_rows(size, n, what):
-    if size is None or size == 0:
+def n_rows(size, n, name, owner, *, minimum=0, noun="parameter", also=""):
+    """The number of rows that ``size`` stands for in a series of ``n`` rows.
+
+    The library's one rule for every "int rows or float fraction" argument
+    (``validation_size``, ``test_size``, tuning's ``validation``, a fractional
+    ``start`` of a backtest, a baseline's ``calibration_size``): an int is a
+    number of rows, a float in [0, 1) the fraction ``size * n`` rounded to the
+    nearest row (Python's ``round``: a tie goes to the even count). None
+    counts as 0 rows.
+
+    Parameters
+    ----------
+    size : int, float or None
+    n : int
+        Rows of the series the fraction refers to.
+    name, owner : str
+        The argument and who received it, for the error message.
+    minimum : int, default=0
+        The smallest int number of rows accepted.
+    noun : str, default="parameter"
+        ``"parameter"`` (an estimator's) or ``"argument"`` (a function's).
+    also : str, optional
+        Other accepted values, for the error message (e.g. ``"'val_loss'"``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        For a bool, a negative int (or below ``minimum``), a float outside
+        [0, 1) or anything else.
+
+    Examples
+    --------
+    >>> n_rows(0.2, 303, "validation_size", "LSTMForecaster")
+    61
+    >>> n_rows(48, 303, "validation_size", "LSTMForecaster")
+    48
+    """
+    if size is None and minimum == 0:
         return 0
     if isinstance(size, numbers.Integral) and not isinstance(size, bool):
-        if size < 0:
-            raise ValueError(f"{what} must be >= 0; got {size}.")
-        return int(size)
-    if isinstance(size, numbers.Real) and 0 < size < 1:
+        if size >= minimum:
+            return int(size)
+    elif isinstance(size, numbers.Real) and not isinstance(size, bool) and 0 <= size < 1:
         return int(round(size * n))
+    kinds = [f"an int number of rows >= {minimum}",
+             f"a float fraction in [0, 1) of the series' {n} rows", *([also] if also else [])]
     raise ValueError(
-        f"{what} must be an int number of rows or a float fraction in (0, 1); got {size!r}."
+        f"The '{name}' {noun} of {owner} must be {', '.join(kinds[:-1])} or {kinds[-1]}. Got "
+        f"{size!r} instead."
     )
+
+
+def take_rows(obj, start, stop=None):
+    """Rows ``[start, stop)`` of a pandas object (by position), an array or a list."""
+    if hasattr(obj, "iloc"):
+        return obj.iloc[start:stop]
+    return obj[start:stop]
 
 
 def chronological_spans(n: int, *, lookback: int, horizon: int, validation_size=0,
@@ -62,7 +111,8 @@ def chronological_spans(n: int, *, lookback: int, horizon: int, validation_size=
         Window geometry; every non-empty span must hold at least ``horizon``
         target rows, and training at least one full window.
     validation_size, test_size : int or float, default=0
-        Rows (int) or fraction of ``n`` (float in (0, 1)) for each span.
+        Rows (int) or fraction of ``n`` (float in [0, 1), see :func:`n_rows`)
+        for each span.
     gap : int, default=0
         Rows dropped between consecutive spans (e.g. to stop leakage through
         slowly-reported data). Dropped rows are still readable as inputs.
@@ -71,8 +121,8 @@ def chronological_spans(n: int, *, lookback: int, horizon: int, validation_size=
     -------
     Spans
     """
-    n_test = _n_rows(test_size, n, "test_size")
-    n_val = _n_rows(validation_size, n, "validation_size")
+    n_test = n_rows(test_size, n, "test_size", "chronological_spans", noun="argument")
+    n_val = n_rows(validation_size, n, "validation_size", "chronological_spans", noun="argument")
     for name, rows in (("test", n_test), ("validation", n_val)):
         if 0 < rows < horizon:
             raise ValueError(

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .inputs import as_series_set
-from .splits import _n_rows
+from .splits import n_rows
 
 __all__ = ["sliding_windows", "window_starts", "WindowDataset", "ShuffledWindows",
            "suggest_lookback", "check_window_fits"]
@@ -221,7 +221,7 @@ def suggest_lookback(y, horizon, *, season_length=None, validation_size=0.2):
     ys = as_series_set(y, owner, "y")
     shortest = int(np.argmin(ys.lengths))
     n = ys.lengths[shortest]
-    n_val = _n_rows(validation_size, n, "validation_size")
+    n_val = n_rows(validation_size, n, "validation_size", owner, noun="argument")
     cap = n - n_val - horizon
     if cap < 1:
         raise ValueError(

@@ -21,6 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .._atomic import atomic_fit
 from .._persistence import EPOCH, HISTORY, STRINGS, fitted_schema
+from ..data.splits import n_rows
 from ..models.seq2seq import CELLS, AttentionDecoderCell, RecurrentEncoder, top_state
 from ..utils.validation import check_bool, check_float, check_int, check_options
 from ._base import TextEstimator
@@ -356,7 +357,7 @@ class Seq2Seq(TextEstimator):
                 raise ValueError(f"validation_data has {len(val_sources)} sources but "
                                  f"{len(val_targets)} targets. Pass one target per source.")
         else:
-            n_val = int(round(len(sources) * (self.validation_size or 0.0)))
+            n_val = n_rows(self.validation_size, len(sources), "validation_size", "Seq2Seq")
             if n_val and len(sources) - n_val < 1:
                 raise ValueError(f"Seq2Seq holds out {n_val} of {len(sources)} pairs for "
                                  f"validation, which leaves none to train on. Lower "

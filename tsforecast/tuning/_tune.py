@@ -1,16 +1,13 @@
-"""Hyperparameter tuning with Optuna: :func:`tune` and the pruning callback.
+"""``tune``, its result and the Optuna pruning callback.
 
-Each trial clones the estimator, sets the parameters its search space
-suggests, fits it on a chronological split and scores its forecasts on the
-original scale. The library's own Lightning callback reports the validation
-loss to the trial every epoch and stops pruned trials. Studies can live in a
-database, so that a killed run resumes where it stopped and several
-processes (or machines) work on one study at once.
+A trial is scored by the per-origin forecasting path of
+:func:`tsforecast.model_selection.backtest` and the functions of
+:mod:`tsforecast.metrics`; where the study lives and how it runs to its
+budget is :mod:`tsforecast.tuning._storage`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import numbers
 import warnings
 
@@ -28,21 +25,20 @@ from optuna.exceptions import ExperimentalWarning
 from optuna.trial import FixedTrial, TrialState
 from sklearn.base import clone
 
+from .._training import VAL_LOSS, fit_label, resolve_verbose
+from ..data.inputs import as_series_set, check_covariates
+from ..data.splits import n_rows, take_rows
+from ..exceptions import TrainingError
+from ..metrics import METRICS
+from ..model_selection import _forecast_fitted
+from ..utils.validation import check_bool, check_int, check_random_state
 from . import _storage
-from ._training import VAL_LOSS, fit_label, quiet_lightning, resolve_verbose
-from .base import BaseForecaster
-from .data.inputs import as_series_set, check_covariates
-from .exceptions import TrainingError
-from .utils.validation import check_bool, check_int, check_random_state
 
 __all__ = ["tune", "TuneResult", "PruningCallback"]
 
 _OWNER = "tune()"
-_METRICS = {
-    "mse": lambda true, pred: float(np.mean((pred - true) ** 2)),
-    "mae": lambda true, pred: float(np.mean(np.abs(pred - true))),
-    "rmse": lambda true, pred: float(np.sqrt(np.mean((pred - true) ** 2))),
-}
+# tsforecast.metrics by name; MASE needs each origin's history, which a holdout score lacks.
+_METRICS = ("mse", "mae", "rmse", "mape", "smape")
 _DEFAULT_HOLDOUT = 0.2
 
 
@@ -56,8 +52,10 @@ class PruningCallback(pl.Callback):
     pruned. A training epoch that ends without the monitored metric raises
     ``ValueError``: pruning never stops working silently.
 
-    :func:`tune` attaches it to every trial. In a hand-written Optuna
-    objective, pass it as ``trainer_kwargs={"callbacks": [PruningCallback(trial)]}``.
+    :func:`tune` appends it to the ``callbacks`` of each trial's
+    ``trainer_kwargs`` (after any of your own). In a hand-written Optuna
+    objective, pass it the same way:
+    ``trainer_kwargs={"callbacks": [PruningCallback(trial)]}``.
 
     Parameters
     ----------
@@ -70,6 +68,13 @@ class PruningCallback(pl.Callback):
         self.trial = trial
         self.monitor = monitor
         self._step = 0
+
+    def __deepcopy__(self, memo):
+        # A trial is a handle on the study, not state: a copy (sklearn's clone of
+        # trainer_kwargs) must report to the same trial, not to a copy of the storage.
+        copy = type(self)(self.trial, self.monitor)
+        copy._step = self._step
+        return copy
 
     def on_validation_end(self, trainer, pl_module):
         if trainer.sanity_checking:
@@ -96,14 +101,6 @@ class PruningCallback(pl.Callback):
             f"validation tail (validation_size > 0) so that every epoch is validated, or tune "
             f"with pruner=optuna.pruners.NopPruner() to turn pruning off."
         )
-
-
-class _Interrupted(BaseException):
-    """Carries Ctrl+C out of ``Study.optimize``, which would mark the trial as failed."""
-
-    def __init__(self, original):
-        super().__init__(repr(original))
-        self.original = original
 
 
 class TuneResult:
@@ -225,16 +222,23 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     Each trial clones ``estimator``, calls ``set_params(**search_space(trial))``
     and fits it on the training part of a chronological split. Every epoch
     the trial reports the estimator's validation loss to the pruner, which
-    may stop it early. A trial that completes forecasts the held-out part
-    from every origin and is scored with ``metric`` on the original scale
-    of ``y``. Finally a clone with the best parameters is fitted on all of
-    ``y``.
+    may stop it early: :class:`PruningCallback` is appended to the
+    ``callbacks`` of the clone's ``trainer_kwargs``. A trial that completes
+    forecasts the held-out part from every origin, the way
+    :func:`tsforecast.model_selection.backtest` does (one
+    ``forecast_origins`` call per series when the estimator has that
+    method, else ``predict`` over the histories), and is scored with
+    ``metric`` on the original scale of ``y``. Finally a clone with the
+    best parameters is fitted on all of ``y``.
 
     Parameters
     ----------
-    estimator : BaseForecaster
-        The forecaster to tune (left unchanged). Its other parameters (e.g.
-        ``lookback``, ``max_epochs``, ``patience``) apply to every trial.
+    estimator : estimator
+        The forecaster to tune (left unchanged): a tsforecast forecaster, or
+        any estimator with ``fit``, ``predict(horizon, X, y)``, ``horizon``,
+        ``get_params`` and ``set_params`` (see "Your own estimator" in the
+        tuning guide). Its other parameters (e.g. ``lookback``,
+        ``max_epochs``, ``patience``) apply to every trial.
     y : pandas.Series, pandas.DataFrame, ndarray, or list of those
         The series, as for ``fit``.
     X : same kinds as ``y``, optional
@@ -272,11 +276,12 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         like a holdout and the trial's score is the mean over folds. Pruning
         watches the first fold only (the validation losses of different folds
         are not comparable). One series only.
-    metric : {"mse", "mae", "rmse"} or callable, default="mse"
-        Score on the original scale, lower is better. A callable receives
-        ``(y_true, y_pred)`` arrays of shape ``(n_origins * horizon,
-        n_targets)`` (one row per forecast step of every origin) and returns
-        a float, like the functions of ``tsforecast.metrics``.
+    metric : {"mse", "mae", "rmse", "mape", "smape"} or callable, default="mse"
+        Score on the original scale, lower is better: the function of that
+        name in :mod:`tsforecast.metrics` (per target column, then averaged
+        over the columns). A callable receives ``(y_true, y_pred)`` arrays
+        of shape ``(n_origins * horizon, n_targets)`` (one row per forecast
+        step of every origin) and returns a float, like those functions.
     storage : str or optuna.storages.BaseStorage, optional
         Where the study lives. None: in memory, gone when the process ends.
         A database URL (``"sqlite:///tuning.db"``,
@@ -295,7 +300,9 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         Default: ``MedianPruner(n_startup_trials=5, n_warmup_steps=2)``: from
         the third epoch on, stop a trial whose best validation loss is worse
         than the median of earlier trials at the same epoch.
-        ``optuna.pruners.NopPruner()`` turns pruning off.
+        ``optuna.pruners.NopPruner()`` turns pruning off; it is the default
+        for an estimator without a ``trainer_kwargs`` parameter (pruning
+        travels through it).
     random_state : int, optional
         Seeds the default sampler and, unless the estimator has its own
         ``random_state``, every trial's estimator and the refit: the same
@@ -343,10 +350,11 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     >>> result.best_estimator.predict().shape
     (6,)
     """
-    if not isinstance(estimator, BaseForecaster):
+    needs = ("fit", "predict", "get_params", "set_params")
+    if not all(callable(getattr(estimator, method, None)) for method in needs):
         raise TypeError(
-            f"{_OWNER} tunes tsforecast forecasters; got {type(estimator).__name__}. Pass an "
-            f"estimator such as LSTMForecaster(...)."
+            f"{_OWNER} tunes estimators with fit, predict, get_params and set_params methods; "
+            f"got {type(estimator).__name__}. Pass a forecaster such as LSTMForecaster(...)."
         )
     name = type(estimator).__name__
     if callable(X) or isinstance(X, dict):
@@ -371,8 +379,11 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
     check_bool(_OWNER, "verbose", verbose, allow_none=True)
     metric_fn, metric_name = _resolve_metric(metric, validation)
     folds = _make_folds(y, X, validation, cv, name)
+    params = estimator.get_params(deep=False)
     sampler = optuna.samplers.TPESampler(seed=random_state) if sampler is None else sampler
-    pruner = _default_pruner() if pruner is None else pruner
+    if pruner is None:
+        pruner = _default_pruner() if "trainer_kwargs" in params else \
+            optuna.pruners.NopPruner()
     if not isinstance(sampler, optuna.samplers.BaseSampler):
         raise TypeError(f"The 'sampler' parameter of {_OWNER} must be an Optuna sampler. Got "
                         f"{type(sampler).__name__} instead.")
@@ -380,66 +391,41 @@ def tune(estimator, y, X=None, search_space=None, *, n_trials=20, timeout=None,
         raise TypeError(f"The 'pruner' parameter of {_OWNER} must be an Optuna pruner. Got "
                         f"{type(pruner).__name__} instead.")
     pruning = not isinstance(pruner, optuna.pruners.NopPruner)
-    if (pruning or validation == "val_loss") and estimator.validation_size == 0:
-        what = "scores trials by" if validation == "val_loss" else "prunes trials on"
-        raise ValueError(
-            f"{_OWNER} {what} the validation loss, but {name} has validation_size="
-            f"{estimator.validation_size!r} and so no "
-            f"validation tail. Set validation_size > 0 (e.g. 0.2), or pass "
-            f"pruner=optuna.pruners.NopPruner() to tune without pruning."
-        )
+    _check_validation_loss(params, name, pruning, validation)
     verbose = resolve_verbose(verbose)
     seed = {"random_state": random_state} \
-        if estimator.random_state is None and random_state is not None else {}
+        if params.get("random_state", 0) is None and random_state is not None else {}
+    quiet = {"verbose": False} if "verbose" in params else {}
     worker = _storage.worker_id()
 
     def objective(trial):
-        try:
-            return run_trial(trial)
-        except (KeyboardInterrupt, SystemExit) as err:
-            # Optuna would record the trial as failed; leave it running, to be re-queued.
-            raise _Interrupted(err) from err
-
-    def run_trial(trial):
         trial.set_user_attr("worker", worker)
-        params = _suggest(space, trial, estimator)
-        est = clone(estimator).set_params(**{**params, **seed, "verbose": False})
+        est = clone(estimator).set_params(**{**_suggest(space, trial, estimator), **seed,
+                                             **quiet})
+        own = est.get_params(deep=False).get("trainer_kwargs")
         if validation == "val_loss":
-            with _fit_callbacks(est, [PruningCallback(trial)] if pruning else []):
-                est.fit(y, X)
-            return _best_val_loss(est)
+            if pruning:
+                est.set_params(trainer_kwargs=_with_pruning(own, trial))
+            return _best_val_loss(est.fit(y, X))
         scores = []
-        for k, fold in enumerate(folds):
-            with _fit_callbacks(est, [PruningCallback(trial)] if pruning and k == 0 else []):
-                est.fit(fold.y, fold.X)
-            true, pred = fold.forecasts(est)
-            scores.append(metric_fn(true, pred))
+        for k, fold in enumerate(folds):  # pruning watches the first fold only
+            if pruning:
+                est.set_params(trainer_kwargs=_with_pruning(own, trial) if k == 0 else own)
+            est.fit(fold.y, fold.X)
+            scores.append(fold.score(est, metric_fn))
         if len(folds) > 1:
             trial.set_user_attr("fold_scores", scores)
         return float(np.mean(scores))
 
-    with _quiet_optuna(verbose):
-        url, storage = storage, _storage.make_storage(storage, _OWNER)
-        study = _storage.load_study(storage, url, _OWNER, study_name=study_name,
-                                    sampler=sampler, pruner=pruner, direction="minimize")
-        _check_study(study, name, metric_name, validation, cv)
-        _storage.recover_interrupted(study, this_process=True)
-        remaining = n_trials - _storage.n_taken(study)
-        if remaining > 0:
-            def stop_at_budget(study, trial):
-                _storage.recover_interrupted(study, this_process=False)
-                if _storage.n_taken(study) >= n_trials:
-                    study.stop()
-
-            # Quiet Lightning once for all trials: per-fit toggling races between threads.
-            try:
-                with quiet_lightning():
-                    study.optimize(objective, n_trials=remaining, timeout=timeout,
-                                   n_jobs=n_jobs, catch=(TrainingError,),
-                                   callbacks=[stop_at_budget], show_progress_bar=verbose)
-            except _Interrupted as stop:  # Ctrl+C (Lightning turns it into SystemExit)
-                _storage.recover_interrupted(study, this_process=True)
-                raise stop.original from None
+    scoring = f"cv={type(cv).__name__}" if cv is not None else \
+        f"validation={_DEFAULT_HOLDOUT if validation is None else validation!r}"
+    with _storage.quiet_optuna(verbose):
+        study = _storage.open_study(
+            storage, _OWNER, study_name=study_name, sampler=sampler, pruner=pruner,
+            tags={"tsforecast:estimator": name, "tsforecast:metric": metric_name,
+                  "tsforecast:scoring": scoring})
+        _storage.run_study(study, objective, n_trials=n_trials, timeout=timeout,
+                           n_jobs=n_jobs, verbose=verbose)
     if not study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         counts = pd.Series([t.state.name.lower() for t in study.get_trials(deepcopy=False)])
         raise ValueError(
@@ -553,67 +539,87 @@ def _resolve_metric(metric, validation):
         return metric, getattr(metric, "__name__", "metric")
     if metric not in _METRICS:
         raise ValueError(
-            f"The 'metric' parameter of {_OWNER} must be one of {sorted(_METRICS)} or a "
-            f"callable (y_true, y_pred) -> float. Got {metric!r} instead."
+            f"The 'metric' parameter of {_OWNER} must be one of {sorted(_METRICS)} (functions "
+            f"of tsforecast.metrics) or a callable (y_true, y_pred) -> float. Got {metric!r} "
+            f"instead."
         )
-    return _METRICS[metric], metric
+    return METRICS[metric], metric
+
+
+def _check_validation_loss(params, name, pruning, validation):
+    """Pruning and validation='val_loss' need the estimator's validation tail."""
+    if pruning and "trainer_kwargs" not in params:
+        raise ValueError(
+            f"{_OWNER} prunes trials through a Lightning callback in the estimator's "
+            f"trainer_kwargs, but {name} has no 'trainer_kwargs' parameter. Pass "
+            f"pruner=optuna.pruners.NopPruner() to tune it without pruning."
+        )
+    if (pruning or validation == "val_loss") and params.get("validation_size") == 0:
+        what = "scores trials by" if validation == "val_loss" else "prunes trials on"
+        raise ValueError(
+            f"{_OWNER} {what} the validation loss, but {name} has validation_size="
+            f"{params['validation_size']!r} and so no "
+            f"validation tail. Set validation_size > 0 (e.g. 0.2), or pass "
+            f"pruner=optuna.pruners.NopPruner() to tune without pruning."
+        )
+
+
+def _with_pruning(trainer_kwargs, trial):
+    """A copy of ``trainer_kwargs`` whose callbacks end with the trial's pruning callback."""
+    kwargs = dict(trainer_kwargs or {})
+    own = kwargs.get("callbacks") or []
+    kwargs["callbacks"] = [*(own if isinstance(own, (list, tuple)) else [own]),
+                           PruningCallback(trial)]
+    return kwargs
 
 
 def _best_val_loss(est):
-    losses = [row[VAL_LOSS] for row in est.history_ if VAL_LOSS in row]
+    losses = [row[VAL_LOSS] for row in getattr(est, "history_", ()) if VAL_LOSS in row]
+    if not losses:
+        raise ValueError(
+            f"validation='val_loss' scores a trial by the validation loss in the history_ of "
+            f"the fitted {type(est).__name__}, which recorded none. Score on a holdout instead "
+            f"(validation=0.2)."
+        )
     return float(np.nanmin(losses))
 
 
 class _Fold:
-    """Rows to fit on and test spans ``(series, start, stop)`` to forecast, of one split."""
+    """One split: the rows to fit on, and per series the test span to forecast and score."""
 
-    def __init__(self, y, X, values, covariates, spans):
-        self.y, self.X = y, X
-        self.values, self.covariates, self.spans = values, covariates, spans
+    def __init__(self, y, X, series, spans):
+        self.y, self.X = y, X  # the training rows, as the user's containers
+        self.series, self.spans = series, spans  # all rows as series sets; [(start, stop)]
 
-    def forecasts(self, est):
-        """Forecast every test origin from its true history.
+    def score(self, est, metric_fn):
+        """``metric_fn`` of the forecasts of every test origin, made from its true history.
 
-        A tsforecast estimator forecasts each series' origins in one batch
-        (``_forecast_origins``, with that series' own scaling statistics);
-        other estimators get one ``predict(y=histories)`` call.
-
-        Returns ``(true, pred)`` of shape ``(n_origins * horizon, n_targets)``.
+        The forecasts are :func:`tsforecast.model_selection.backtest`'s for a
+        fitted model (one ``forecast_origins`` call per series, or ``predict``
+        over the histories); every forecast step of every origin is one row
+        of ``(y_true, y_pred)``.
         """
-        L, H = est.lookback, est.horizon
-        histories, futures, true, preds = [], [], [], []
-        many = len(self.values) > 1
-        for i, start, stop in self.spans:
+        H = est.horizon
+        origins = []
+        for start, stop in self.spans:
             if stop - start < H:
                 raise ValueError(
                     f"A test span of {stop - start} rows is shorter than horizon={H}, so "
                     f"{_OWNER} cannot score a single forecast. Hold out more rows (validation "
                     f"or the cv's test size) or reduce 'horizon'."
                 )
-            origins = np.arange(start, stop - H + 1)
-            true.extend(self.values[i][o:o + H] for o in origins)
-            if isinstance(est, BaseForecaster):
-                full = self.values[i] if self.covariates is None else \
-                    np.hstack([self.values[i], self.covariates[i]])
-                preds.append(est._forecast_origins(full, origins, H,
-                                                   series=i if many else None))
-                continue
-            for origin in origins:
-                histories.append(self.values[i][origin - L:origin])
-                if self.covariates is not None:
-                    futures.append(self.covariates[i][origin - L:origin + H])
-        if histories:
-            preds = [est.predict(y=histories, X=futures if self.covariates is not None
-                                 else None)]
-        n_targets = true[0].shape[-1]  # rows: every forecast step of every origin
-        return (np.concatenate(true).reshape(-1, n_targets),
-                np.concatenate([np.asarray(p, dtype=np.float64).reshape(-1, n_targets)
-                                for p in preds]))
-
-
-def _rows(obj, start, stop):
-    return obj.iloc[start:stop] if isinstance(obj, (pd.Series, pd.DataFrame)) \
-        else np.asarray(obj)[start:stop]
+            origins.append(np.arange(start, stop - H + 1))
+        ys, xs = self.series
+        pairs = _forecast_fitted(est, ys, xs, origins, H, _OWNER)
+        true, pred = (np.concatenate([p[j].reshape(-1, ys.n_columns) for p in pairs])
+                      for j in (0, 1))
+        if not np.isfinite(pred).all():  # e.g. a trial's settings that blow up the forecasts
+            raise TrainingError(
+                f"{np.size(pred) - np.isfinite(pred).sum()} of {np.size(pred)} forecasts of "
+                f"{type(est).__name__} on the holdout are NaN or infinite, so this trial has no "
+                f"score; tune records it as failed and goes on with the next."
+            )
+        return float(metric_fn(true, pred))
 
 
 def _make_folds(y, X, validation, cv, name):
@@ -628,21 +634,10 @@ def _make_folds(y, X, validation, cv, name):
     xs = as_series_set(X, name, "X") if X is not None else None
     if xs is not None:
         xs = check_covariates(xs, ys, name)
-    values = ys.values
-    covariates = xs.values if xs is not None else None
     if cv is None:
         size = _DEFAULT_HOLDOUT if validation is None else validation
-        ok = (isinstance(size, numbers.Integral) and not isinstance(size, bool) and size >= 1) \
-            or (isinstance(size, numbers.Real) and not isinstance(size, bool) and 0 < size < 1)
-        if not ok:
-            raise ValueError(
-                f"The 'validation' parameter of {_OWNER} must be a float in (0, 1) (fraction "
-                f"of each series held out), an int number of rows, 'val_loss' or None. Got "
-                f"{validation!r} instead."
-            )
-        cuts = [n - (size if isinstance(size, numbers.Integral) else int(round(size * n)))
-                for n in ys.lengths]
-        spans = [(i, cut, n) for i, (cut, n) in enumerate(zip(cuts, ys.lengths))]
+        cuts = [n - n_rows(size, n, "validation", _OWNER, minimum=1,
+                           also="'val_loss' or None") for n in ys.lengths]
         if any(cut <= 0 for cut in cuts):
             raise ValueError(
                 f"validation={validation!r} holds out all of a series of {min(ys.lengths)} rows. "
@@ -652,9 +647,9 @@ def _make_folds(y, X, validation, cv, name):
             fit_y = ys.heads(cuts)
             fit_X = xs.heads(cuts) if xs is not None else None
         else:
-            fit_y = _rows(y, 0, cuts[0])
-            fit_X = _rows(X, 0, cuts[0]) if X is not None else None
-        return [_Fold(fit_y, fit_X, values, covariates, spans)]
+            fit_y = take_rows(y, 0, cuts[0])
+            fit_X = take_rows(X, 0, cuts[0]) if X is not None else None
+        return [_Fold(fit_y, fit_X, (ys, xs), list(zip(cuts, ys.lengths)))]
     if not callable(getattr(cv, "split", None)):
         raise TypeError(
             f"The 'cv' parameter of {_OWNER} must have a split(y) method yielding (train_idx, "
@@ -676,8 +671,8 @@ def _make_folds(y, X, validation, cv, name):
                 f"Use a chronological splitter such as "
                 f"tsforecast.model_selection.RollingOriginSplit."
             )
-        fit_X = _rows(X, *train) if X is not None else None
-        folds.append(_Fold(_rows(y, *train), fit_X, values, covariates, [(0, *test)]))
+        fit_X = take_rows(X, *train) if X is not None else None
+        folds.append(_Fold(take_rows(y, *train), fit_X, (ys, xs), [test]))
     if not folds:
         raise ValueError(f"cv passed to {_OWNER} yielded no split. Check its settings.")
     return folds
@@ -695,47 +690,5 @@ def _contiguous(idx, k, what):
     return int(idx[0]), int(idx[-1]) + 1
 
 
-@contextlib.contextmanager
-def _fit_callbacks(est, callbacks):
-    """Hand extra Lightning callbacks to the next ``fit`` (read by BaseForecaster.fit)."""
-    est._fit_callbacks = list(callbacks)
-    try:
-        yield est
-    finally:
-        del est._fit_callbacks
-
-
-# ---------------------------------------------------------------------- study
 def _default_pruner():
     return optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=2)
-
-
-def _check_study(study, name, metric_name, validation, cv):
-    """Refuse to mix scores of different estimators or metrics in one study."""
-    scoring = f"cv={type(cv).__name__}" if cv is not None else \
-        f"validation={_DEFAULT_HOLDOUT if validation is None else validation!r}"
-    expected = {"tsforecast:estimator": name, "tsforecast:metric": metric_name,
-                "tsforecast:scoring": scoring}
-    found = {k: v for k, v in study.user_attrs.items() if k in expected}
-    if not found:
-        for key, value in expected.items():
-            study.set_user_attr(key, value)
-        return
-    if found != expected:
-        raise ValueError(
-            f"Study '{study.study_name}' was tuned with {found}, but this call uses {expected}; "
-            f"their scores cannot be compared. Resume it with the same estimator, metric and "
-            f"validation, or pass another study_name."
-        )
-
-
-@contextlib.contextmanager
-def _quiet_optuna(verbose):
-    """Optuna's per-trial INFO lines only when verbose."""
-    level = optuna.logging.get_verbosity()
-    if not verbose:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(level)

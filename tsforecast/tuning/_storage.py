@@ -1,16 +1,19 @@
-"""Where tuning studies live: storages, connection checks, recovery of interrupted trials.
+"""Where tuning studies live and how they run: storages, heartbeats, interrupted trials.
 
 :func:`tsforecast.tuning.tune` keeps a study in memory, in a database (SQLite
 on one machine; PostgreSQL or MySQL for several) or in any Optuna storage,
 such as a journal file (``optuna.storages.JournalStorage``) on a shared file
 system. This module turns the ``storage`` argument into an Optuna storage,
-turns a server that is down or a role without rights into a clear error, and
-recovers trials whose worker died: on this machine by process id, on others
-through the database heartbeat.
+turns a server that is down or a role without rights into a clear error,
+opens the study (refusing to mix scores of different estimators or metrics),
+and runs it to a budget counted over every worker: trials whose worker died
+are recovered on this machine by process id and on others through the
+database heartbeat, and Ctrl+C leaves the running trial to be re-queued.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -22,7 +25,11 @@ import sqlalchemy.exc
 from optuna.exceptions import ExperimentalWarning, UpdateFinishedTrialError
 from optuna.trial import TrialState
 
-__all__ = ["make_storage", "load_study", "recover_interrupted", "n_taken", "worker_id"]
+from .._training import quiet_lightning
+from ..exceptions import TrainingError
+
+__all__ = ["make_storage", "open_study", "run_study", "recover_interrupted", "n_taken",
+           "worker_id"]
 
 # Database storages record a heartbeat per running trial, so that a trial whose
 # machine died is failed and retried by another worker after the grace period.
@@ -143,16 +150,24 @@ def retry_on_race(make, attempts=5):
     """Call ``make`` again when another worker is creating the same database at this moment.
 
     Workers started together on a new database race to create its tables and
-    the study; the losers get integrity or operational errors and succeed on
-    a second try. A URL that is really wrong still fails, a second later.
+    the study; the losers get integrity or operational errors (PostgreSQL: a
+    type or table that "already exists") and succeed on a second try. A URL
+    that is really wrong still fails, a second later.
     """
     for attempt in range(attempts):
         try:
             return make()
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError):
-            if attempt == attempts - 1:
+        except sqlalchemy.exc.DBAPIError as err:
+            if attempt == attempts - 1 or not _lost_race(err):
                 raise
             time.sleep(0.1 * 2 ** attempt)
+
+
+def _lost_race(err):
+    if isinstance(err, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError)):
+        return True
+    # duplicate_object, duplicate_table: another worker created Optuna's enum types first
+    return getattr(getattr(err, "orig", None), "pgcode", None) in ("42710", "42P07")
 
 
 def _alive(pid):
@@ -204,3 +219,83 @@ def n_taken(study):
     counted = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
     return sum(t.state in counted or (t.state == TrialState.FAIL and t.number not in retried)
                for t in trials)
+
+
+# ---------------------------------------------------------------------- one study
+def open_study(storage, owner, *, study_name, sampler, pruner, tags):
+    """The study ``study_name`` of ``storage`` (created if missing), checked against ``tags``.
+
+    ``storage`` is what the user passed (None, a URL or an Optuna storage).
+    ``tags`` (estimator, metric, scoring) are stored on a new study; a study
+    that holds other tags raises ``ValueError``, since its scores could not
+    be compared with this call's.
+    """
+    optuna_storage = make_storage(storage, owner)
+    study = load_study(optuna_storage, storage, owner, study_name=study_name, sampler=sampler,
+                       pruner=pruner, direction="minimize")
+    found = {k: v for k, v in study.user_attrs.items() if k in tags}
+    if not found:
+        for key, value in tags.items():
+            study.set_user_attr(key, value)
+    elif found != tags:
+        raise ValueError(
+            f"Study '{study.study_name}' was tuned with {found}, but this call uses {tags}; "
+            f"their scores cannot be compared. Resume it with the same estimator, metric and "
+            f"validation, or pass another study_name."
+        )
+    return study
+
+
+class _Interrupted(BaseException):
+    """Carries Ctrl+C out of ``Study.optimize``, which would mark the trial as failed."""
+
+    def __init__(self, original):
+        super().__init__(repr(original))
+        self.original = original
+
+
+def run_study(study, objective, *, n_trials, timeout, n_jobs, verbose):
+    """Run trials until ``study`` holds ``n_trials`` (of every worker), or ``timeout`` passes.
+
+    Trials of dead workers are failed and re-queued first (and after every
+    trial); a ``TrainingError`` (a diverging loss) fails its trial and the
+    study goes on; Ctrl+C leaves the running trial to be re-queued and is
+    raised again.
+    """
+    def interruptible(trial):
+        try:
+            return objective(trial)
+        except (KeyboardInterrupt, SystemExit) as err:
+            # Optuna would record the trial as failed; leave it running, to be re-queued.
+            raise _Interrupted(err) from err
+
+    def stop_at_budget(study, trial):
+        recover_interrupted(study, this_process=False)
+        if n_taken(study) >= n_trials:
+            study.stop()
+
+    recover_interrupted(study, this_process=True)
+    remaining = n_trials - n_taken(study)
+    if remaining <= 0:
+        return
+    # Quiet Lightning once for all trials: per-fit toggling races between threads.
+    try:
+        with quiet_lightning():
+            study.optimize(interruptible, n_trials=remaining, timeout=timeout, n_jobs=n_jobs,
+                           catch=(TrainingError,), callbacks=[stop_at_budget],
+                           show_progress_bar=verbose)
+    except _Interrupted as stop:  # Ctrl+C (Lightning turns it into SystemExit)
+        recover_interrupted(study, this_process=True)
+        raise stop.original from None
+
+
+@contextlib.contextmanager
+def quiet_optuna(verbose):
+    """Optuna's per-trial INFO lines only when verbose."""
+    level = optuna.logging.get_verbosity()
+    if not verbose:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(level)
