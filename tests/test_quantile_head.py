@@ -18,7 +18,7 @@ from tsforecast._quantile_head import cqr_correction
 from tsforecast._training import PinballLoss
 from tsforecast.data.splits import chronological_spans
 from tsforecast.models import ESTIMATORS
-from tsforecast.models._layers import ForecastNet, median_index
+from tsforecast._network import ForecastNet, median_index
 
 from . import test_common
 from .conftest import FAST, seasonal

@@ -475,6 +475,23 @@ def test_n_trials_counts_the_whole_study(y, tmp_path):
         tune(LSTMForecaster(**TINY), y, n_trials=4, metric="mae", **kwargs)
 
 
+def test_a_study_whose_tags_another_worker_is_still_writing_is_joined(tmp_path):
+    """Tags go in one at a time: a worker that finds only some must not refuse the study."""
+    from tsforecast.tuning import _storage
+
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    tags = {"tsforecast:estimator": "LSTMForecaster", "tsforecast:metric": "mse",
+            "tsforecast:scoring": "validation=0.2"}
+    first = optuna.create_study(storage=url, study_name="s")
+    first.set_user_attr("tsforecast:estimator", "LSTMForecaster")  # the creator, mid-way
+    study = _storage.open_study(url, "tune", study_name="s", sampler=None, pruner=None,
+                                tags=tags)
+    assert {k: v for k, v in study.user_attrs.items() if k in tags} == tags
+    with pytest.raises(ValueError, match="Study 's' was tuned with .*'mse'.* this call uses"):
+        _storage.open_study(url, "tune", study_name="s", sampler=None, pruner=None,
+                            tags={**tags, "tsforecast:metric": "mae"})
+
+
 class CtrlCInSecondFit(pl.Callback):
     fits = 0  # a class attribute: clone() deep-copies the callbacks in trainer_kwargs
 

@@ -1,9 +1,8 @@
 """tsforecast: time-series forecasting with deep sequence models behind a scikit-learn API."""
 
-__version__ = "0.1.0"
-
-from ._persistence import load as _load  # noqa: E402
-from .baselines import (  # noqa: E402
+from ._load import load
+from ._version import __version__
+from .baselines import (
     ARIMAForecaster,
     ETSForecaster,
     NaiveForecaster,
@@ -11,23 +10,8 @@ from .baselines import (  # noqa: E402
     ThetaForecaster,
 )
 # Every forecaster of the registry (tsforecast.models): a new one needs no line here.
-from . import models  # noqa: E402
-from .models import *  # noqa: E402, F403
-
-
-def load(path):
-    """Load any forecaster saved with ``est.save(path)``.
-
-    Parameters
-    ----------
-    path : str or path-like
-
-    Returns
-    -------
-    BaseForecaster
-        The fitted forecaster, of the class that was saved.
-    """
-    return _load(path)
+from . import models
+from .models import *  # noqa: F403
 
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Quantile heads of the deep forecasters: the parameter check and conformalised regression.
 
 The head itself (one output per level, sorted) is built in
-:class:`tsforecast.models._layers.ForecastNet`, its loss is
+:class:`tsforecast._network.ForecastNet`, its loss is
 :class:`tsforecast._training.PinballLoss`.
 
 A quantile head (``loss="quantile"``) learns the levels directly, but nothing
@@ -19,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from .models._layers import median_index
+from ._network import median_index
 from .utils.validation import check_quantile_levels
 
 __all__ = ["check_quantile_params", "cqr_correction"]

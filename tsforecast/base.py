@@ -1,48 +1,41 @@
 """BaseForecaster: parameters, fit/predict, input checks, scaling, windows and training.
 
 Every forecaster subclasses :class:`BaseForecaster` and adds only its network
-(``_build_network``) and its own parameters. Persistence lives in
-``_persistence.py``.
+(``_build_network``) and its own parameters. Concerns with their own modules:
+predict's scaled batches and roll-forward (``_prediction.py``), the quantile
+dispatch of the uncertainty methods (``_uncertainty.py``), the network wrapper
+(``_network.py``), the fitted state as JSON (``_fitted_state.py``), the model
+file format (``_persistence.py``); windows, spans and scaling in ``data/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from . import _conformal, _persistence
+from . import _conformal, _fitted_state, _persistence, _prediction, _uncertainty
 from ._atomic import atomic_fit
+from ._network import ForecastNet
 from ._quantile_head import check_quantile_params
 from ._shared import document_shared
 from ._training import TrainingModule, resolve_verbose, train_network
-from .data.inputs import (
-    as_series_set,
-    check_covariates,
-    check_new_history,
-    future_covariates,
-    future_index,
-    to_output,
-)
-from .data.scaling import StandardScaler
-from .data.splits import Spans, chronological_spans
+from .data.inputs import as_series_set, check_covariates, future_index, to_output
+from .data.scaling import StandardScaler, concatenate_scaled
+from .data.splits import series_spans
 from .data.windows import (
     ShuffledWindows,
     WindowDataset,
+    check_window_fits,
     collate_batch,
     sliding_windows,
     window_starts,
 )
-from .models._layers import ForecastNet
 from .utils.validation import (
     check_bool,
     check_dict,
     check_float,
-    check_horizon,
     check_int,
     check_options,
     check_random_state,
@@ -53,31 +46,6 @@ __all__ = ["BaseForecaster"]
 STRATEGIES = ("direct", "recursive")
 SCALINGS = ("revin", "standard", None)
 LOSSES = ("mse", "mae", "huber", "quantile")
-_PREDICT_BATCH = 1024  # windows per forward pass at predict time
-
-
-@dataclass
-class _Batch:
-    """Scaled inputs of one predict call and what turns its output back into the caller's shape.
-
-    ``past`` (S, L, F) and ``future`` (S, horizon, C) are scaled tensors;
-    ``scaler`` holds one row of statistics per series (None without scaling).
-    """
-
-    past: torch.Tensor
-    future: torch.Tensor
-    ends: list
-    template: dict
-    horizon: int
-    scaler: StandardScaler | None
-    ids: list | None
-
-    def unscale(self, out, n_targets):
-        """Forecasts (S, H, T) of the scaled targets back on the original scale."""
-        if self.scaler is None:
-            return out
-        return self.scaler.inverse_transform(out, slice(0, n_targets),
-                                             series=np.arange(len(out)))
 
 
 class BaseForecaster(BaseEstimator):
@@ -304,26 +272,18 @@ class BaseForecaster(BaseEstimator):
             xs = check_covariates(as_series_set(X, name, "X"), ys, name)
         n_out = self._n_out
         need = self.lookback + n_out
-        short = [i for i, n in enumerate(ys.lengths) if n < need]
-        if short:
-            what = "horizon" if self.strategy == "direct" else "1 (recursive strategy)"
-            shown = ", ".join(f"{ys.label(i)} has {ys.lengths[i]}" for i in short[:5])
-            raise ValueError(
-                f"{name} needs at least lookback + {what} = {need} time steps to build one "
-                f"training window, but {shown}{' ...' if len(short) > 5 else ''}"
-                + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
-                + ". Reduce 'lookback' or 'horizon', or pass longer series"
-                + (" (or leave the short ones out)." if ys.is_list else ".")
-            )
+        check_window_fits(ys, need, name, "horizon" if self.strategy == "direct"
+                          else "1 (recursive strategy)")
         values = ys.values if xs is None else [np.hstack(p) for p in zip(ys.values, xs.values)]
-        spans = self._spans(ys, n_out)
+        spans = series_spans(ys, name, lookback=self.lookback, horizon=n_out,
+                             validation_size=self.validation_size)
 
         n_targets = ys.n_columns
         self.scaler_ = None
         if self.scaling is not None:
             self.scaler_ = StandardScaler().fit([v[: s.train[1]] for v, s in zip(values, spans)],
                                                 n_targets=n_targets)
-        series = torch.from_numpy(self._concatenate_scaled(values))
+        series = torch.from_numpy(concatenate_scaled(values, self.scaler_))
 
         train_starts = window_starts(ys.lengths, need, last_target=[s.train[1] for s in spans])
         val_starts = window_starts(ys.lengths, need, first_target=[s.validation[0] for s in spans],
@@ -364,46 +324,6 @@ class BaseForecaster(BaseEstimator):
         self.calibration_ = _conformal.calibrate_forecaster(
             self, values, [s.validation for s in spans])
         return self
-
-    def _concatenate_scaled(self, values):
-        """All series scaled into one float32 ``(sum T_i, F)`` buffer, written series by series.
-
-        The windows of every series are views over this one buffer, so memory
-        stays O(total rows); no per-series scaled copies are kept on the way.
-        """
-        buffer = np.empty((sum(len(v) for v in values), values[0].shape[1]), dtype=np.float32)
-        row = 0
-        for i, v in enumerate(values):
-            buffer[row:row + len(v)] = (self.scaler_.transform(v, series=i)
-                                        if self.scaler_ is not None else v)
-            row += len(v)
-        return buffer
-
-    def _spans(self, ys, n_out):
-        """Chronological train/validation spans of each series.
-
-        With many series, one too short to hold both a training window and a
-        validation window gives all its rows to training (its last windows
-        then never validate); one series alone, or all of them too short, is
-        an error.
-        """
-        spans, errors = [], []
-        for i, n in enumerate(ys.lengths):
-            try:
-                spans.append(chronological_spans(n, lookback=self.lookback, horizon=n_out,
-                                                 validation_size=self.validation_size))
-            except ValueError as err:
-                errors.append((i, err))
-                spans.append(Spans(train=(0, n), validation=(n, n), test=(n, n),
-                                   lookback=self.lookback))
-        if errors and (not ys.is_list or len(errors) == len(spans)):
-            i, err = errors[0]
-            raise ValueError(
-                f"{type(self).__name__} cannot split {ys.label(i)} ({ys.lengths[i]} steps) "
-                f"into training and validation windows: {err} Or set validation_size=0 to "
-                f"train without validation."
-            )
-        return spans
 
     # ------------------------------------------------------------------ predict
     def predict(self, horizon=None, X=None, y=None):
@@ -464,50 +384,11 @@ class BaseForecaster(BaseEstimator):
             rolled forward on the model's own forecasts. With
             ``channel_independent=True`` the weights are averaged over channels.
         """
-        if not self.supports_attention:
-            raise TypeError(
-                f"{type(self).__name__} has no attention weights. Use an estimator with "
-                f"supports_attention = True (e.g. Seq2SeqAttentionForecaster)."
-            )
-        batch = self._prepare_predict(horizon, X, y)
-        _, weights = self._forecast(batch.past, batch.future, batch.horizon,
-                                    return_attention=True)
-        columns = pd.RangeIndex(-self.lookback, 0, name="history step")
-        frames = [pd.DataFrame(w.numpy(), index=future_index(last, step, batch.horizon),
-                               columns=columns)
-                  for w, (last, step) in zip(weights, batch.ends)]
-        if not batch.template["is_list"]:
-            return frames[0]
-        return dict(zip(batch.ids, frames)) if batch.ids is not None else frames
+        return _prediction.attention_frames(self, horizon, X, y)
 
     def _prepare_predict(self, horizon, X, y):
-        """Check predict's inputs; return a :class:`_Batch` of scaled tensors and output info."""
-        check_is_fitted(self)
-        name = type(self).__name__
-        horizon = self.horizon if horizon is None else horizon
-        check_horizon(self, horizon, self.horizon)
-        n_cov = len(self.covariate_names_)
-        if y is None:
-            histories = [w.copy() for w in self.last_window_]
-            ends, template, ids, ys = list(self.index_end_), self.input_kind_, self.ids_, None
-            scaler = self.scaler_
-        else:
-            ys = as_series_set(y, name, "y")
-            self._check_new_y(ys)
-            ends, template, ids = ys.ends, ys.template, ys.ids
-            histories = [v[-self.lookback:] for v in ys.values]
-        future_cov = self._future_covariates(X, ys, horizon, ends, histories, ids)
-        if ys is not None:
-            scaler = self._scaler_for(ys, ys.values)
-        rows = np.arange(len(histories))
-        past = np.stack(histories)
-        future = np.stack(future_cov).reshape(len(histories), horizon, n_cov)
-        if scaler is not None:
-            past = scaler.transform(past, series=rows)
-            future = scaler.transform(future, slice(self.n_targets_, None), series=rows)
-        return _Batch(torch.from_numpy(past.astype(np.float32)),
-                      torch.from_numpy(future.astype(np.float32)), ends, template, horizon,
-                      scaler, ids)
+        """Check predict's inputs; a batch of scaled windows (see ``_prediction.py``)."""
+        return _prediction.prepare_predict(self, horizon, X, y)
 
     def _series_rows(self, ys):
         """The row of fitted statistics of each series of a new history ``ys``, or None.
@@ -523,102 +404,14 @@ class BaseForecaster(BaseEstimator):
         known = {k: i for i, k in enumerate(self.ids_ or [])}
         return [known.get(k) for k in ys.ids] if ys.ids is not None else [None] * len(ys.values)
 
-    def _scaler_for(self, ys, target_histories):
-        """Statistics for the series of a new history ``y``: one scaler row per series,
-        chosen by :meth:`_series_rows`."""
-        if self.scaler_ is None:
-            return None
-        rows = self._series_rows(ys)
-        scaler = self.scaler_.select(np.array([r or 0 for r in rows], dtype=np.int64))
-        new = [i for i, r in enumerate(rows) if r is None]
-        if new:
-            local = self.scaler_.for_histories([target_histories[i] for i in new])
-            scaler.mean_[new], scaler.scale_[new] = local.mean_, local.scale_
-        return scaler
-
-    def _check_new_y(self, ys):
-        check_new_history(ys, type(self).__name__, target_names=self.target_names_,
-                          fitted_kind=self.input_kind_["kind"], min_length=self.lookback,
-                          needs=f"reads lookback={self.lookback} steps to forecast")
-
-    def _future_covariates(self, X, ys, horizon, ends, histories, ids=None):
-        """Covariates over the forecast span; also completes ``histories`` with past covariates."""
-        future, past = future_covariates(
-            X, ys, horizon, ends, type(self).__name__, covariate_names=self.covariate_names_,
-            fitted_x_kind=self.input_kind_.get("x_kind"), n_series=len(histories), ids=ids)
-        if past is not None:  # the new history needs its covariates as inputs too
-            for i, p in enumerate(past):
-                histories[i] = np.hstack([histories[i], p[-self.lookback:]])
-        return future
-
-    @torch.no_grad()
     def _forecast(self, past, future, horizon, return_attention=False, return_quantiles=False):
-        """Roll the network forward: ``past`` (S, L, F) scaled, ``future`` (S, horizon, C).
-
-        Predicts in batches of windows and moves each batch's output to CPU,
-        so that long backtests on a GPU do not fill its memory. With
-        ``return_attention`` also returns the weights, shape (S, horizon, L).
-        Returns (S, horizon, T), scaled; for a quantile head the median level
-        (which is also what rolls forward), or with ``return_quantiles`` all
-        levels, (S, horizon, T, Q).
-        """
-        network = self.network_.eval()
-        device = next(network.parameters()).device
-        n_out = self._n_out
-        outputs, attentions = [], []
-        for lo in range(0, len(past), _PREDICT_BATCH):
-            window = past[lo:lo + _PREDICT_BATCH].to(device)
-            cov = future[lo:lo + _PREDICT_BATCH].to(device)
-            # Pad the covariates to whole blocks by repeating the last row: outputs
-            # beyond ``horizon`` are discarded, but a direct head reads a full block.
-            n_blocks = -(-horizon // n_out)
-            pad = n_blocks * n_out - horizon
-            if pad and cov.shape[-1]:
-                cov = torch.cat([cov, cov[:, -1:].expand(-1, pad, -1)], dim=1)
-            elif pad:
-                cov = cov.new_zeros(cov.shape[0], n_blocks * n_out, 0)
-            steps, maps = [], []
-            for b in range(n_blocks):
-                block_cov = cov[:, b * n_out:(b + 1) * n_out]
-                if return_attention:
-                    pred, weights = network(window, block_cov, return_attention=True)
-                    maps.append(weights)  # (S, n_out, L)
-                else:
-                    pred = network(window, block_cov)  # -> (S, n_out, T) or (.., T, Q)
-                steps.append(pred)
-                if pred.dim() == 4:  # a quantile head rolls forward on its median
-                    pred = pred[..., network.median_index]
-                if b + 1 < n_blocks:
-                    new_rows = torch.cat([pred, block_cov], dim=-1)
-                    window = torch.cat([window, new_rows], dim=1)[:, -self.lookback:]
-            out = torch.cat(steps, dim=1)[:, :horizon].cpu()
-            if out.dim() == 4 and not return_quantiles:
-                out = out[..., network.median_index]
-            outputs.append(out)
-            if return_attention:
-                attentions.append(torch.cat(maps, dim=1)[:, :horizon].cpu())
-        if return_attention:
-            return torch.cat(outputs, dim=0), torch.cat(attentions, dim=0)
-        return torch.cat(outputs, dim=0)
+        """The network rolled forward over ``horizon`` (see ``_prediction.py``)."""
+        return _prediction.roll_forward(self, past, future, horizon, return_attention,
+                                        return_quantiles)
 
     def _head_quantiles(self, batch):
-        """All levels of a quantile head, on the original scale: ndarray (S, horizon, T, Q).
-
-        ``batch`` is what :meth:`_prepare_predict` returns for predict's
-        arguments (``horizon``, ``X``, ``y``). Level ``q`` of the last axis is
-        ``self.quantiles[q]``; levels never cross (the network sorts them) and
-        the median level (``self.network_.median_index``) equals
-        :meth:`predict`'s forecast. Beyond the first block of a direct model
-        (or the first step of a recursive one) every level is conditioned on
-        the median path fed back as input, so the spread there is too narrow
-        (it omits the uncertainty of the fed-back steps). For many origins of
-        one series use ``forecast_origins(..., quantiles=True)``.
-        """
-        self._check_quantile_head()
-        out = self._forecast(batch.past, batch.future, batch.horizon, return_quantiles=True)
-        out = out.numpy().astype(np.float64)
-        return np.stack([batch.unscale(out[..., q], self.n_targets_)
-                         for q in range(out.shape[-1])], axis=-1)
+        """All levels of a quantile head, (S, horizon, T, Q) (see ``_uncertainty.py``)."""
+        return _uncertainty.head_quantiles(self, batch)
 
     def _check_quantile_head(self):
         """A TypeError unless the fitted network has a quantile head."""
@@ -794,76 +587,12 @@ class BaseForecaster(BaseEstimator):
         return _conformal.predict_interval(self, horizon, X, y, coverage, method)
 
     def _window_scale(self, past_targets, scaler):
-        """The scale ``s`` (S, T) that calibration errors are divided by, per window and target.
-
-        ``past_targets`` (S, L, T) are the unscaled targets an origin reads;
-        ``scaler`` holds the statistics the windows were scaled with (one row
-        per window, or one row for all; None without scaling).
-        ``scaling="revin"``: each window's own standard deviation, floored at
-        ``SPREAD_FLOOR`` times its series' scale so that a flat window still
-        gets a non-zero width; ``"standard"``: the series' scale; None: 1.
-        """
-        S, _, T = past_targets.shape
-        if scaler is None:
-            return np.ones((S, T))
-        series_scale = np.broadcast_to(np.asarray(scaler.scale_, dtype=np.float64)[:, :T],
-                                       (S, T))
-        if self.scaling == "standard":
-            return series_scale.copy()
-        spread = np.asarray(past_targets, dtype=np.float64).std(axis=1)
-        return np.maximum(spread, _conformal.SPREAD_FLOOR * series_scale)
+        """The scale (S, T) calibration errors are divided by (see ``_uncertainty.py``)."""
+        return _uncertainty.window_scale(self, past_targets, scaler)
 
     def _quantile_forecast(self, horizon, X, y, levels, method):
-        """The one dispatch of the uncertainty methods.
-
-        Returns ``(point (S, H, T), quantiles (S, H, T, Q), ends, template,
-        horizon, ids)``, unscaled; ``levels`` and ``method`` are already checked.
-        """
-        name = type(self).__name__
-        if method == "native":
-            raise ValueError(
-                f"{name} has no native intervals: method='native' is statsmodels' own "
-                f"intervals of ETSForecaster, ARIMAForecaster and ThetaForecaster. Use "
-                f"method='conformal' or 'adaptive'."
-            )
-        if method == "quantile-head":
-            return self._head_levels(horizon, X, y, levels)
-        batch = self._prepare_predict(horizon, X, y)
-        calibration = _conformal.forecaster_calibration(self, batch.horizon, X, y, levels,
-                                                        method)
-        T = self.n_targets_
-        point = self._forecast(batch.past, batch.future, batch.horizon).numpy()
-        point = batch.unscale(point.astype(np.float64), T)
-        targets = batch.unscale(batch.past[..., :T].numpy().astype(np.float64), T)
-        scale = self._window_scale(targets, batch.scaler)
-        values = _conformal.conformal_levels(point, scale, calibration.scores, levels)
-        return point, values, batch.ends, batch.template, batch.horizon, batch.ids
-
-    def _head_levels(self, horizon, X, y, levels):
-        """``method="quantile-head"``: the levels a quantile head was trained on, as they are."""
-        name = type(self).__name__
-        trained = list(self.quantiles) if self.loss == "quantile" and self.quantiles else []
-        if not trained:
-            raise ValueError(
-                f"{name} has no quantile head: method='quantile-head' reads the levels a model "
-                f"fitted with loss='quantile' and quantiles=(...) learnt. Refit with e.g. "
-                f"loss='quantile', quantiles=(0.05, 0.1, 0.5, 0.9, 0.95), or use "
-                f"method='conformal'."
-            )
-        at = [next((k for k, t in enumerate(trained) if abs(t - q) < 1e-9), None)
-              for q in levels]
-        missing = [q for q, k in zip(levels, at) if k is None]
-        if missing:
-            raise ValueError(
-                f"The quantile head of {name} was trained on the levels {trained}, not on "
-                f"{missing}. Ask for trained levels (an interval of coverage c needs "
-                f"(1 - c) / 2 and (1 + c) / 2), refit with the levels you need, or use "
-                f"method='conformal'."
-            )
-        batch = self._prepare_predict(horizon, X, y)
-        values = self._head_quantiles(batch)  # -> (S, H, T, Q)
-        point = values[..., self.network_.median_index]
-        return point, values[..., at], batch.ends, batch.template, batch.horizon, batch.ids
+        """The one dispatch of the uncertainty methods (see ``_uncertainty.py``)."""
+        return _uncertainty.quantile_forecast(self, horizon, X, y, levels, method)
 
     def _origin_scaler(self, values, origins, series):
         """The statistics ``forecast_origins`` scales one series' windows with (one row)."""
@@ -874,6 +603,16 @@ class BaseForecaster(BaseEstimator):
         return scaler
 
     # ------------------------------------------------------------------ persistence
+    _fitted_schema = _fitted_state.FORECASTER_FITTED  # what load checks the state against
+
+    def _fitted_state(self):
+        """The fitted attributes besides the network's weights, as JSON values (for ``save``)."""
+        return _fitted_state.forecaster_state(self)
+
+    def _restore(self, state):
+        """Set the fitted attributes from a :meth:`_fitted_state` (for ``load``)."""
+        _fitted_state.restore_forecaster(self, state)
+
     def save(self, path):
         """Save the fitted forecaster to ``path`` (a zip of JSON metadata and weights).
 
@@ -887,7 +626,7 @@ class BaseForecaster(BaseEstimator):
         path : str or path-like
         """
         check_is_fitted(self)
-        _persistence.save(self, path)
+        _persistence.save_model(self, path, self._fitted_state(), self.network_.state_dict())
 
     @classmethod
     def load(cls, path):
@@ -901,6 +640,11 @@ class BaseForecaster(BaseEstimator):
         -------
         BaseForecaster
             A fitted forecaster of the class that was saved; loading through a
-            different class raises ``ModelFileError``.
+            class that is neither it nor one of its bases raises
+            ``ModelFileError``.
         """
-        return _persistence.load(path, expected=cls)
+        est, state, weights = _persistence.load_model(cls, path)
+        _persistence.restore_state(est, state, path)
+        network = est._make_network(est.n_targets_, len(est.covariate_names_))
+        est.network_ = _persistence.restore_network(network, weights, path)
+        return est

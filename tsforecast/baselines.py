@@ -25,7 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, ModelWarning
 
-from . import _conformal
+from . import _conformal, _fitted_state, _persistence
 from ._atomic import atomic_fit
 from .data.inputs import (
     as_series_set,
@@ -73,6 +73,11 @@ def _season_from_step(step):
 
 def _needed(formula, steps):
     return formula if formula == str(steps) else f"{formula} = {steps}"
+
+
+def _floats(values):
+    """A fitted model's series or parameters as a flat list of floats (exact in JSON)."""
+    return np.asarray(values, dtype=np.float64).ravel().tolist()
 
 
 def _quietly(fn, *args):
@@ -604,6 +609,59 @@ class _BaselineForecaster(BaseEstimator):
             )
         return list(range(n_fitted))
 
+    # ------------------------------------------------------------------ persistence
+    _fitted_schema = _fitted_state.BASELINE_FITTED  # what load checks the state against
+
+    def _fitted_state(self):
+        """The fitted attributes as JSON values (for ``save``); models by ``_model_state``."""
+        return _fitted_state.baseline_state(self)
+
+    def _restore(self, state):
+        """Set the fitted attributes from a :meth:`_fitted_state` (for ``load``)."""
+        _fitted_state.restore_baseline(self, state)
+
+    def _model_state(self, model):
+        """One fitted model as JSON values; here the past values it repeats."""
+        return {"values": np.asarray(model, dtype=np.float64).tolist()}
+
+    def _model_from_state(self, state):
+        """The fitted model that :meth:`_model_state` describes."""
+        return np.asarray(state["values"], dtype=np.float64)
+
+    def save(self, path):
+        """Save the fitted baseline to ``path`` (a zip of JSON metadata; no pickle).
+
+        The file holds the parameters, the library and schema versions, the
+        column names, the frequency, the calibration and, for each model, what
+        rebuilds it: the values the naive models repeat, or the series and
+        the estimated parameters of a statsmodels model (whose forecasts
+        after :meth:`load` are the same). :func:`tsforecast.load` reads it
+        back without unpickling any code.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        check_is_fitted(self)
+        _persistence.save_model(self, path, self._fitted_state(), {})
+
+    @classmethod
+    def load(cls, path):
+        """Load a baseline written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        object
+            The fitted baseline, of the class that was saved; loading through
+            another class raises ``ModelFileError``.
+        """
+        est, state, _ = _persistence.load_model(cls, path)
+        return _persistence.restore_state(est, state, path)
+
 
 class NaiveForecaster(_BaselineForecaster):
     r"""Naive (random-walk) forecast: every future step repeats the last value.
@@ -896,6 +954,13 @@ class ETSForecaster(_BaselineForecaster):
     def _forecast_one(self, model, horizon, X_future):
         return model.forecast(horizon)
 
+    def _model_state(self, model):
+        return {"y": _floats(model.model.endog), "params": _floats(model.params)}
+
+    def _model_from_state(self, state):
+        # the states filtered with the saved parameters: the fitted results, bit for bit
+        return self._model(np.asarray(state["y"])).smooth(np.asarray(state["params"]))
+
     def _origin_forecasts(self, base, y, X, origins, horizon):
         # One causal filter over the whole series with all of the base model's
         # parameters (its initial states too: ``y`` starts at the row the base
@@ -1045,6 +1110,13 @@ class ThetaForecaster(_BaselineForecaster):
     def _forecast_one(self, model, horizon, X_future):
         return model.forecast(horizon, theta=float(self.theta))
 
+    def _model_state(self, model):
+        return {"y": _floats(model.model.endog_orig)}
+
+    def _model_from_state(self, state):
+        # the Theta method's estimates are a deterministic function of the series
+        return self._fit_one(np.asarray(state["y"]), None)
+
     def _interval_one(self, model, horizon, X_future, alpha):
         bounds = model.prediction_intervals(horizon, theta=float(self.theta), alpha=alpha)
         return np.asarray(bounds["lower"]), np.asarray(bounds["upper"])
@@ -1165,12 +1237,24 @@ class ARIMAForecaster(_BaselineForecaster):
         return need, "d + D*s + max(p + P*s, q + Q*s) + the number of parameters", \
             "Use a smaller 'order' or 'seasonal_order'"
 
-    def _fit_one(self, y, X):
+    def _model(self, y, X):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
         return SARIMAX(y, exog=X, order=tuple(self.order),
-                       seasonal_order=tuple(self.seasonal_order), trend=self.trend
-                       ).fit(disp=False)
+                       seasonal_order=tuple(self.seasonal_order), trend=self.trend)
+
+    def _fit_one(self, y, X):
+        return self._model(y, X).fit(disp=False)
+
+    def _model_state(self, model):
+        exog = model.model.exog
+        return {"y": _floats(model.model.endog), "params": _floats(model.params),
+                "X": None if exog is None else np.asarray(exog, dtype=np.float64).tolist()}
+
+    def _model_from_state(self, state):
+        X = None if state["X"] is None else np.asarray(state["X"], dtype=np.float64)
+        # the Kalman smoother with the saved parameters: the fitted results, bit for bit
+        return self._model(np.asarray(state["y"]), X).smooth(np.asarray(state["params"]))
 
     def _apply_one(self, model, y, X):
         return model.apply(y, exog=X)

@@ -11,7 +11,7 @@ import torch  # noqa: E402
 
 from tsforecast import Seq2SeqAttentionForecaster  # noqa: E402
 from tsforecast._training import TrainingModule  # noqa: E402
-from tsforecast.models._layers import ForecastNet  # noqa: E402
+from tsforecast._network import ForecastNet  # noqa: E402
 from tsforecast.models.seq2seq import (  # noqa: E402
     Attention,
     AttentionDecoderCell,

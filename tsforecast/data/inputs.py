@@ -94,6 +94,14 @@ class SeriesSet:
             return f"{self.arg}[{self.ids[i]!r}]"
         return f"{self.arg}[{i}]"
 
+    def shorter_than(self, n: int, item: str = "{label} ({length})", shown: int = 5):
+        """Positions of the series with fewer than ``n`` steps, and them listed for messages:
+        ``item`` for each of the first ``shown`` (``"y[0] (40), y[2] (12)"``), then ``...``."""
+        short = [i for i, length in enumerate(self.lengths) if length < n]
+        listed = ", ".join(item.format(label=self.label(i), length=self.lengths[i])
+                           for i in short[:shown])
+        return short, listed + (" ..." if len(short) > shown else "")
+
     @property
     def n_columns(self) -> int:
         return len(self.columns)
@@ -647,13 +655,11 @@ def check_new_history(ys: SeriesSet, owner: str, *, target_names, fitted_kind, m
             f"{len(target_names)} ({list(target_names)}). Pass the same columns, in the same "
             f"order, as in fit."
         )
-    short = [i for i, n in enumerate(ys.lengths) if n < min_length]
+    short, shown = ys.shorter_than(min_length)
     if short:
-        shown = ", ".join(f"{ys.label(i)} ({ys.lengths[i]})" for i in short[:5])
         raise ValueError(
-            f"{len(short)} series passed to predict are too short: {shown}"
-            f"{' ...' if len(short) > 5 else ''} time steps, but {owner} {needs}. Pass longer "
-            f"histories (or leave those series out)."
+            f"{len(short)} series passed to predict are too short: {shown} time steps, but "
+            f"{owner} {needs}. Pass longer histories (or leave those series out)."
         ) if ys.is_list else ValueError(
             f"y passed to predict has {ys.lengths[0]} time steps but {owner} {needs}. "
             f"Pass a longer history."

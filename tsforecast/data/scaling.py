@@ -2,7 +2,7 @@
 
 Reversible instance normalisation (RevIN), the per-window alternative, acts
 inside the network because it depends on each input window; see
-:class:`tsforecast.models._layers.RevIN`.
+:class:`tsforecast._network.ForecastNet`.
 
 Why per series: one global model over many series sees series whose levels
 differ by orders of magnitude (14 to 5e5 in hourly demand data). Pooled
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["StandardScaler"]
+__all__ = ["StandardScaler", "concatenate_scaled"]
 
 _TINY = 1e-12
 
@@ -93,6 +93,16 @@ class StandardScaler:
         out.n_targets_ = self.n_targets_
         return out
 
+    def for_rows(self, rows, histories) -> "StandardScaler":
+        """One row of statistics per history: the fitted row ``rows[i]``, or where that is
+        None the statistics of ``histories[i]`` itself (as :meth:`for_histories`)."""
+        out = self.select(np.array([r or 0 for r in rows], dtype=np.int64))
+        new = [i for i, r in enumerate(rows) if r is None]
+        if new:
+            local = self.for_histories([histories[i] for i in new])
+            out.mean_[new], out.scale_[new] = local.mean_, local.scale_
+        return out
+
     def _stats(self, series, columns, ndim):
         mean, scale = self.mean_[series][..., columns], self.scale_[series][..., columns]
         if np.ndim(series) == 1 and ndim == 3:  # one row of statistics per window
@@ -130,3 +140,18 @@ class StandardScaler:
         scaler.scale_ = np.atleast_2d(np.asarray(state["scale"], dtype=np.float64))
         scaler.n_targets_ = state.get("n_targets")
         return scaler
+
+
+def concatenate_scaled(values, scaler=None):
+    """All series scaled into one float32 ``(sum T_i, F)`` buffer, written series by series.
+
+    ``scaler`` holds one row of statistics per series (None: values as they
+    are). The windows of every series are views over this one buffer, so
+    memory stays O(total rows); no per-series scaled copies are kept on the way.
+    """
+    buffer = np.empty((sum(len(v) for v in values), values[0].shape[1]), dtype=np.float32)
+    row = 0
+    for i, v in enumerate(values):
+        buffer[row:row + len(v)] = scaler.transform(v, series=i) if scaler is not None else v
+        row += len(v)
+    return buffer

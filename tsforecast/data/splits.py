@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
-__all__ = ["Spans", "chronological_spans", "n_rows", "take_rows"]
+__all__ = ["Spans", "chronological_spans", "n_rows", "take_rows", "series_spans"]
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,28 @@ def chronological_spans(n: int, *, lookback: int, horizon: int, validation_size=
         )
     return Spans(train=(0, train_stop), validation=(val_start, val_stop),
                  test=(test_start, n), lookback=lookback)
+
+
+def series_spans(ys, owner, *, lookback, horizon, validation_size):
+    """Chronological train/validation spans of each series of a set (``ys``, see ``data.inputs``).
+
+    With many series, one too short to hold both a training window and a
+    validation window gives all its rows to training (its last windows then
+    never validate); one series alone, or all of them too short, is an error
+    naming ``owner`` (the estimator).
+    """
+    spans, errors = [], []
+    for i, n in enumerate(ys.lengths):
+        try:
+            spans.append(chronological_spans(n, lookback=lookback, horizon=horizon,
+                                             validation_size=validation_size))
+        except ValueError as err:
+            errors.append((i, err))
+            spans.append(Spans(train=(0, n), validation=(n, n), test=(n, n), lookback=lookback))
+    if errors and (not ys.is_list or len(errors) == len(spans)):
+        i, err = errors[0]
+        raise ValueError(
+            f"{owner} cannot split {ys.label(i)} ({ys.lengths[i]} steps) into training and "
+            f"validation windows: {err} Or set validation_size=0 to train without validation."
+        )
+    return spans

@@ -15,7 +15,7 @@ from .inputs import as_series_set
 from .splits import n_rows
 
 __all__ = ["sliding_windows", "window_starts", "WindowDataset", "ShuffledWindows",
-           "suggest_lookback"]
+           "suggest_lookback", "check_window_fits"]
 
 
 def sliding_windows(series: torch.Tensor, window: int, stride: int = 1) -> torch.Tensor:
@@ -231,3 +231,20 @@ def suggest_lookback(y, horizon, *, season_length=None, validation_size=0.2):
             f"or reduce 'horizon' or 'validation_size'."
         )
     return int(min(max(2 * horizon, season_length or 0), cap))
+
+
+def check_window_fits(ys, need, owner, what="horizon"):
+    """A ValueError naming the series of ``ys`` too short for one window of ``need`` steps.
+
+    ``need`` is ``lookback + what`` (``what`` says what the second term is, for
+    the message); ``owner`` is the estimator that needs the windows.
+    """
+    short, shown = ys.shorter_than(need, "{label} has {length}")
+    if short:
+        raise ValueError(
+            f"{owner} needs at least lookback + {what} = {need} time steps to build one "
+            f"training window, but {shown}"
+            + (f" ({len(short)} of {len(ys.lengths)} series)" if ys.is_list else "")
+            + ". Reduce 'lookback' or 'horizon', or pass longer series"
+            + (" (or leave the short ones out)." if ys.is_list else ".")
+        )

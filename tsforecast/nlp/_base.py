@@ -4,7 +4,9 @@ A text model subclasses :class:`TextEstimator` and writes what is its own: an
 ``__init__`` that stores its parameters, ``_check_own_params``, a ``fit`` that
 prepares the data and calls :meth:`TextEstimator._train`, ``_make_network``
 (built from the fitted attributes, so ``load`` can rebuild it) and the
-``_fitted_state``/``_restore`` pair that ``save``/``load`` store as JSON.
+``_fitted_state``/``_restore`` pair that ``save``/``load`` store as JSON: the
+same pair as the forecasters' and the baselines', written to the same file
+format (``tsforecast._persistence``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .._persistence import _json_params, load_estimator, restore_network, save_estimator
+from .._persistence import (
+    NLP_FORMAT,
+    json_params,
+    load_model,
+    restore_network,
+    restore_state,
+    save_model,
+)
 from .._training import TrainingModule, resolve_verbose, train_network
 from ..utils.validation import (
     check_bool,
@@ -145,12 +154,12 @@ class TextEstimator(BaseEstimator):
         check_is_fitted(self)
         fitted = {"history": self.history_, "best_epoch": self.best_epoch_,
                   **self._fitted_state()}
-        save_estimator(self, path, fitted, self.network_.state_dict(),
-                       params=self._params_to_save())
+        save_model(self, path, fitted, self.network_.state_dict(), format=NLP_FORMAT,
+                   params=self._params_to_save())
 
     def _params_to_save(self):
         """The constructor parameters as JSON values; what JSON cannot hold becomes None."""
-        params = _json_params(self)  # trainer_kwargs, as for the forecasters
+        params = json_params(self)  # trainer_kwargs, as for the forecasters
         for name, value in params.items():
             if isinstance(value, os.PathLike):
                 params[name] = value = os.fspath(value)
@@ -183,9 +192,9 @@ class TextEstimator(BaseEstimator):
         tsforecast.exceptions.ModelFileError
             If ``path`` is not a file written by ``save`` of this class.
         """
-        est, fitted, state = load_estimator(cls, path, cls._fitted_schema)
+        est, fitted, weights = load_model(cls, path, format=NLP_FORMAT)
         est.history_ = fitted.pop("history")
         est.best_epoch_ = fitted.pop("best_epoch", None)  # CTC files of earlier versions lack it
-        est._restore(fitted)
-        est._set_network(restore_network(est._make_network(), state, path))
+        restore_state(est, fitted, path)
+        est._set_network(restore_network(est._make_network(), weights, path))
         return est

@@ -234,15 +234,16 @@ def open_study(storage, owner, *, study_name, sampler, pruner, tags):
     study = load_study(optuna_storage, storage, owner, study_name=study_name, sampler=sampler,
                        pruner=pruner, direction="minimize")
     found = {k: v for k, v in study.user_attrs.items() if k in tags}
-    if not found:
-        for key, value in tags.items():
-            study.set_user_attr(key, value)
-    elif found != tags:
+    # Tags are written one at a time, so another worker that has just created the study may
+    # have written only some: those must agree, and this worker writes the rest (same values).
+    if any(tags[key] != value for key, value in found.items()):
         raise ValueError(
             f"Study '{study.study_name}' was tuned with {found}, but this call uses {tags}; "
             f"their scores cannot be compared. Resume it with the same estimator, metric and "
             f"validation, or pass another study_name."
         )
+    for key in tags.keys() - found.keys():
+        study.set_user_attr(key, tags[key])
     return study
 
 
