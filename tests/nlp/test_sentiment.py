@@ -103,8 +103,8 @@ def test_refit_trains_the_chosen_epochs_on_every_text():
     trains that many on all texts; refit=False keeps the best epoch's network."""
     texts = [f"{t} w{i}" for i, t in enumerate(TEXTS)]  # a word only this text has
     small = dict(SMALL, max_epochs=3, patience=1)
-    refit = SentimentClassifier(**small).fit(texts, LABELS)
-    kept = SentimentClassifier(refit=False, **small).fit(texts, LABELS)
+    refit = SentimentClassifier(refit=True, **small).fit(texts, LABELS)
+    kept = SentimentClassifier(**small).fit(texts, LABELS)  # refit=False by default
     n_val = 24  # 10 % of 240 texts
     assert {f"w{i}" for i in range(240)} <= set(refit.vocabulary_)
     assert len(set(refit.vocabulary_) - set(kept.vocabulary_)) == n_val

@@ -158,12 +158,13 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     validation_size : float or None, default=0.1
         Random share of the texts held out to pick the best epoch; None or 0
         trains ``max_epochs`` on everything.
-    refit : bool, default=True
+    refit : bool, default=False
         After early stopping, train afresh (same seed) on all the texts,
         validation share included, for the number of epochs it chose
         (``best_epoch_ + 1``), and keep that network and its vocabulary.
         False keeps the best epoch's network, which never saw the validation
-        share. No effect without validation.
+        share. No effect without validation. Off by default: it measured no
+        gain on the sentence polarity benchmark for 1.6 times the fit time.
     random_state : int or None, default=None
         Seed of the weights, the split and the batch order.
     verbose : bool or None, default=None
@@ -218,7 +219,7 @@ class SentimentClassifier(ClassifierMixin, TextEstimator):
     def __init__(self, encoder="gru", *, unit="text", embedding_size=128, hidden_size=64,
                  bidirectional=True, pooling="max", dropout=0.5, word_dropout=0.25, min_count=2,
                  embeddings=None, learning_rate=3e-3, batch_size=128, max_epochs=10, patience=2,
-                 validation_size=0.1, refit=True, random_state=None, verbose=None,
+                 validation_size=0.1, refit=False, random_state=None, verbose=None,
                  trainer_kwargs=None):
         super().__init__(learning_rate=learning_rate, batch_size=batch_size, max_epochs=max_epochs,
                          random_state=random_state, verbose=verbose, trainer_kwargs=trainer_kwargs)
